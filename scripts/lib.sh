@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings for the project's scripts: cache location, toolchain
+# pins and small helpers.  Sourced, never executed.
+
+LR_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LR_CACHE=${LR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/local_reclaim}
+
+# Toolchain pins (see ../shared/TOOLCHAIN.md and Documentation/testing.rst).
+LR_KSERIES=7.3
+LR_KPKG=linux-source-$LR_KSERIES
+LR_KSUITE=${LR_KSUITE:-trixie-backports}
+LR_LLVM=-19
+LR_BINDGEN_VERSION=0.72.1
+
+export CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
+export PATH="$CARGO_HOME/bin:$PATH"
+export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm${LR_LLVM}/lib}
+export CCACHE_DIR=${CCACHE_DIR:-$LR_CACHE/ccache}
+# Kernel trees differ only in their cache key directory: share objects.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$LR_CACHE/kernel}
+export CCACHE_NOHASHDIR=true
+
+lr_log() { printf '[local_reclaim %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+lr_die() { printf 'local_reclaim: error: %s\n' "$*" >&2; exit 1; }
+lr_need() {
+	command -v "$1" >/dev/null 2>&1 ||
+		lr_die "'$1' is missing; run 'make bootstrap' (as root) or install it: $2"
+}
