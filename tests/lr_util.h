@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers shared by the local_reclaim selftests: reading and writing
+ * sysfs/cgroup files, loading the module, parsing node lists.
+ */
+#ifndef LR_UTIL_H
+#define LR_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define LR_MODULE_PATH	"/opt/local_reclaim/local_reclaim.ko"
+#define LR_SYSFS_DIR	"/sys/kernel/mm/local_reclaim"
+#define LR_NODE_DIR	"/sys/devices/system/node"
+#define LR_MAX_NODES	64
+
+/* Reads a whole small file into buf (NUL-terminated); -errno on failure. */
+static inline int lr_read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n, off = 0;
+
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf + off, len - 1 - off)) > 0)
+		off += n;
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[off] = '\0';
+	return off;
+}
+
+/* Writes s to path in one write(); returns 0 or -errno. */
+static inline int lr_write_file(const char *path, const char *s, size_t len)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+static inline int lr_write_str(const char *path, const char *s)
+{
+	return lr_write_file(path, s, strlen(s));
+}
+
+static inline bool lr_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* Parses a CPU/node list such as "0-1,4" into a bitmask; -1 on junk. */
+static inline long long lr_parse_list(const char *s)
+{
+	long long mask = 0;
+	char *end;
+
+	while (*s && *s != '\n') {
+		long lo = strtol(s, &end, 10), hi = lo;
+
+		if (end == s || lo < 0 || lo > 62)
+			return -1;
+		s = end;
+		if (*s == '-') {
+			hi = strtol(s + 1, &end, 10);
+			if (end == s + 1 || hi < lo || hi > 62)
+				return -1;
+			s = end;
+		}
+		for (long i = lo; i <= hi; i++)
+			mask |= 1LL << i;
+		if (*s == ',')
+			s++;
+	}
+	return mask;
+}
+
+/* The module through finit_module(2) / delete_module(2); 0 or -errno. */
+static inline int lr_module_load(void)
+{
+	int fd = open(LR_MODULE_PATH, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0);
+	ret = ret ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static inline int lr_module_unload(void)
+{
+	return syscall(SYS_delete_module, "local_reclaim", O_NONBLOCK) ? -errno : 0;
+}
+
+static inline bool lr_module_loaded(void)
+{
+	return lr_exists("/sys/module/local_reclaim");
+}
+
+#endif /* LR_UTIL_H */

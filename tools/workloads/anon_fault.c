@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * anon_fault: fault in anonymous memory with several threads on one node's
+ * CPUs and report where the pages landed, through move_pages(2).
+ *
+ *   anon_fault [-n NODE] [-b] [-l] [-t THREADS] [-H SECONDS] [-c CGROUP] MIB
+ *
+ * -n NODE     run on NODE's CPUs (default 0); no memory binding unless -b
+ * -b          also bind the memory to NODE (MPOL_BIND)
+ * -l          mlock the memory after faulting it (a node hog)
+ * -t THREADS  faulting threads (default 1); each touches its share
+ * -c CGROUP   join this cgroup directory first (writes cgroup.procs)
+ * -H SECONDS  hold the memory this long after reporting (default 0)
+ *
+ * Prints one line per node, "node N PAGES", then
+ * "local_pct P", "first_half_local_pct P", "second_half_local_pct P"
+ * (halves in fault order per thread), "pages N" and "fault_mib_per_s R".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "numa_util.h"
+
+struct worker {
+	pthread_t thread;
+	char *base;
+	size_t len;
+};
+
+static long page_size;
+
+static void *touch(void *arg)
+{
+	struct worker *w = arg;
+
+	for (size_t off = 0; off < w->len; off += page_size)
+		w->base[off] = 1;
+	return NULL;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int join_cgroup(const char *dir)
+{
+	char path[512], pid[32];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	n = snprintf(pid, sizeof(pid), "%d", getpid());
+	n = write(fd, pid, n) == n ? 0 : -1;
+	close(fd);
+	return n;
+}
+
+/* Node of each page of [base, base + len) into status[]. */
+static int page_nodes(char *base, size_t npages, int *status)
+{
+	const size_t batch = 4096;
+	void **pages = malloc(batch * sizeof(*pages));
+
+	if (!pages)
+		return -1;
+	for (size_t i = 0; i < npages; i += batch) {
+		size_t n = npages - i < batch ? npages - i : batch;
+
+		for (size_t j = 0; j < n; j++)
+			pages[j] = base + (i + j) * page_size;
+		if (syscall(SYS_move_pages, 0, n, pages, NULL, status + i, 0)) {
+			free(pages);
+			return -1;
+		}
+	}
+	free(pages);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	long node = 0, threads = 1, hold = 0, counts[NU_MAX_NODES] = { 0 };
+	bool membind = false, lock = false;
+	long half_local[2] = { 0 }, half_total[2] = { 0 };
+	const char *cgroup = NULL;
+	struct worker *w;
+	size_t len, npages, per;
+	double t0, t1;
+	int *status, opt;
+	char *base;
+
+	while ((opt = getopt(argc, argv, "n:blt:H:c:")) != -1) {
+		switch (opt) {
+		case 'n': node = atol(optarg); break;
+		case 'b': membind = true; break;
+		case 'l': lock = true; break;
+		case 't': threads = atol(optarg); break;
+		case 'H': hold = atol(optarg); break;
+		case 'c': cgroup = optarg; break;
+		default: goto usage;
+		}
+	}
+	if (optind != argc - 1 || threads < 1 || threads > 256 || node < 0 ||
+	    node >= NU_MAX_NODES)
+		goto usage;
+	page_size = sysconf(_SC_PAGESIZE);
+	len = (size_t)atol(argv[optind]) << 20;
+	if (!len)
+		goto usage;
+	if (cgroup && join_cgroup(cgroup)) {
+		fprintf(stderr, "anon_fault: cannot join %s: %s\n", cgroup, strerror(errno));
+		return 1;
+	}
+	if (bind_to_node(node, membind)) {
+		perror("anon_fault: bind");
+		return 1;
+	}
+	npages = len / page_size;
+	per = (npages / threads) * page_size;
+	base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	status = calloc(npages, sizeof(*status));
+	w = calloc(threads, sizeof(*w));
+	if (base == MAP_FAILED || !status || !w) {
+		perror("anon_fault: alloc");
+		return 1;
+	}
+	/* No THP: placement is counted per base page, faulted one by one. */
+	madvise(base, len, MADV_NOHUGEPAGE);
+
+	t0 = now();
+	for (long i = 0; i < threads; i++) {
+		w[i].base = base + i * per;
+		w[i].len = i == threads - 1 ? len - i * per : per;
+		pthread_create(&w[i].thread, NULL, touch, &w[i]);
+	}
+	for (long i = 0; i < threads; i++)
+		pthread_join(w[i].thread, NULL);
+	t1 = now();
+	if (lock && mlock(base, len)) {
+		perror("anon_fault: mlock");
+		return 1;
+	}
+
+	if (page_nodes(base, npages, status)) {
+		perror("anon_fault: move_pages");
+		return 1;
+	}
+	for (long i = 0; i < threads; i++) {
+		size_t first = (w[i].base - base) / page_size;
+		size_t n = w[i].len / page_size;
+
+		for (size_t j = 0; j < n; j++) {
+			int nid = status[first + j];
+			int h = j >= n / 2;
+
+			if (nid >= 0 && nid < NU_MAX_NODES)
+				counts[nid]++;
+			half_total[h]++;
+			half_local[h] += nid == node;
+		}
+	}
+	for (int i = 0; i < NU_MAX_NODES; i++)
+		if (counts[i])
+			printf("node %d %ld\n", i, counts[i]);
+	printf("pages %zu\n", npages);
+	printf("local_pct %.1f\n", 100.0 * counts[node] / npages);
+	printf("first_half_local_pct %.1f\n", 100.0 * half_local[0] / (half_total[0] ?: 1));
+	printf("second_half_local_pct %.1f\n", 100.0 * half_local[1] / (half_total[1] ?: 1));
+	printf("fault_mib_per_s %.1f\n", (len >> 20) / (t1 - t0));
+	fflush(stdout);
+	if (hold)
+		sleep(hold);
+	return 0;
+usage:
+	fprintf(stderr, "usage: anon_fault [-n NODE] [-b] [-l] [-t THREADS] [-H SECONDS] [-c CGROUP] MIB\n");
+	return 2;
+}
