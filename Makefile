@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+# local_reclaim: user-facing targets.  The module itself is built through
+# Kbuild (see Kbuild); everything heavy is cached under
+# ${XDG_CACHE_HOME:-~/.cache}/local_reclaim, keyed by its inputs.
+#
+#   make            bootstrap if needed, build the kernel and local_reclaim.ko
+#   make demo       the main job: boot a guest and show what the module does
+#   make check      every test: host checks, builds, guest selftests
+#   make KDIR=/path/to/built/kernel    build against an already-built tree
+#   make KSRC=/path/to/linux           build that source tree instead
+SHELL := /bin/bash
+export KDIR KSRC
+
+all: module
+
+bootstrap:
+	@scripts/bootstrap
+
+kernel: bootstrap
+	@scripts/build-kernel >/dev/null
+
+module: kernel
+	@scripts/build-module
+
+tests: kernel
+	@scripts/build-tests
+
+check:
+	@scripts/check
+
+demo:
+	@scripts/demo
+
+clean:
+	rm -rf tests/build rust/target
+	rm -f *.ko *.o *.mod *.mod.c *.mod.o modules.order Module.symvers .*.cmd rust/*.o rust/.*.cmd rust/*.d
+
+.PHONY: all bootstrap kernel module tests check demo clean
