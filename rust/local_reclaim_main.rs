@@ -3,13 +3,21 @@
 //! `local_reclaim`: keep a workload's memory on its own NUMA node by
 //! reclaiming nearby nodes before the allocator spills to distant ones.
 //!
-//! The crate root declares the module's parts and holds the module state.
+//! The crate root declares the module's parts and holds the module state:
+//! the policy (pinned: the allocator and the file handlers point into it),
+//! its registration with the page allocator, and the files.
 
 use kernel::prelude::*;
 
-// Parsing is used by the knobs, which arrive with the policy hooks.
-#[allow(dead_code)]
+mod cgroup_files;
+mod counters;
+mod display;
+mod files;
+mod hooks;
+mod memcg;
 mod policy;
+mod rcu_map;
+mod state;
 mod sysfs;
 mod topology;
 
@@ -21,25 +29,45 @@ module! {
     license: "GPL",
 }
 
-/// Module state: lives from `insmod` to `rmmod`.
+/// Module state, from `insmod` to `rmmod`.
+///
+/// Fields drop in declaration order: the files go first (no handler runs
+/// after), then the policy is unregistered (no allocator callback runs
+/// after), then the policy and its per-cgroup state are freed.
 struct LocalReclaim {
-    _dir: sysfs::Dir,
+    _files: files::Files,
+    _registration: hooks::Registration,
+    policy: Pin<KBox<hooks::Policy>>,
 }
 
 impl kernel::Module for LocalReclaim {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         topology::log_distances();
-        let dir = sysfs::Dir::create_in_mm(c"local_reclaim")?;
+        let policy = KBox::pin_init(hooks::Policy::new(), GFP_KERNEL)?;
+        // SAFETY: `policy` is declared after `_registration`, so it is
+        // dropped, and freed, only after the registration is.
+        let registration = unsafe { hooks::Registration::new(policy.as_ref())? };
+        // SAFETY: `policy` is declared after `_files` too.
+        let files = unsafe { files::Files::new(&policy.state)? };
         pr_info!(
-            "loaded, {} nodes online\n",
-            topology::online_nodes().count()
+            "loaded, {} nodes online, mode {}, node_reclaim_distance {}\n",
+            topology::online_nodes().count(),
+            policy.state.global_mode(),
+            state::kernel_distance()
         );
-        Ok(LocalReclaim { _dir: dir })
+        Ok(LocalReclaim {
+            _files: files,
+            _registration: registration,
+            policy,
+        })
     }
 }
 
 impl Drop for LocalReclaim {
     fn drop(&mut self) {
+        // Runs before the fields drop: give vm.zone_reclaim_mode back the
+        // node_reclaim_distance it had before the module loaded.
+        self.policy.state.restore_distance();
         pr_info!("unloaded\n");
     }
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Pure policy logic: knob values and their parsing.
+//! Pure policy logic: knob values and their parsing, the packed per-cgroup
+//! configuration word, effective-value resolution and the placement
+//! decision.
 //!
 //! Nothing here touches kernel state, so the same file is built into the
 //! module and, through `host.rs`, into a host crate that `cargo test` runs.
@@ -15,6 +17,9 @@ pub(crate) enum ParseError {
     /// A number outside the knob's range.
     OutOfRange,
 }
+
+/// Longest input any knob accepts; longer writes are rejected unread.
+pub(crate) const MAX_INPUT: usize = 64;
 
 /// A SLIT node distance: 10 (local) to 254 (255 means unreachable).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -83,9 +88,400 @@ fn parse_decimal(s: &[u8]) -> Result<u32, ParseError> {
     Ok(v)
 }
 
+/// The reclaim a mode asks for: a set of flags, empty meaning `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Mode(u8);
+
+impl Mode {
+    /// No local reclaim: the allocator's default behaviour.
+    pub(crate) const OFF: Mode = Mode(0);
+    /// Wake the short node's kswapd.
+    pub(crate) const KSWAPD: Mode = Mode(1);
+    /// Reclaim the short node synchronously.
+    pub(crate) const DIRECT: Mode = Mode(2);
+    /// Let that reclaim unmap mapped pages and swap anonymous ones.
+    pub(crate) const UNMAP: Mode = Mode(4);
+    const ALL: u8 = 7;
+    /// Flag names in canonical order.
+    const NAMES: [(Mode, &'static str); 3] = [
+        (Mode::KSWAPD, "kswapd"),
+        (Mode::DIRECT, "direct"),
+        (Mode::UNMAP, "unmap"),
+    ];
+
+    /// Whether every flag of `other` is set.
+    pub(crate) const fn contains(self, other: Mode) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Whether this is `off`.
+    pub(crate) const fn is_off(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The union of two flag sets.
+    pub(crate) const fn union(self, other: Mode) -> Mode {
+        Mode(self.0 | other.0)
+    }
+
+    const fn bits(self) -> u8 {
+        self.0
+    }
+
+    const fn from_bits(bits: u8) -> Mode {
+        Mode(bits & Self::ALL)
+    }
+
+    /// Parses `off`, or flags among `kswapd`, `direct`, `unmap` separated
+    /// by blanks in any order, with an optional trailing newline.
+    pub(crate) fn parse(input: &[u8]) -> Result<Mode, ParseError> {
+        if input.len() > MAX_INPUT {
+            return Err(ParseError::Invalid);
+        }
+        let s = strip_newline(input);
+        let mut mode = Mode::OFF;
+        let mut words = 0;
+        let mut saw_off = false;
+        for word in s
+            .split(|&c| c == b' ' || c == b'\t')
+            .filter(|w| !w.is_empty())
+        {
+            words += 1;
+            if word == b"off" {
+                saw_off = true;
+                continue;
+            }
+            let flag = Self::NAMES
+                .iter()
+                .find(|(_, name)| name.as_bytes() == word)
+                .map(|(flag, _)| *flag)
+                .ok_or(ParseError::Invalid)?;
+            mode = mode.union(flag);
+        }
+        match (words, saw_off) {
+            (0, _) => Err(ParseError::Invalid),
+            (1, true) => Ok(Mode::OFF),
+            (_, true) => Err(ParseError::Invalid),
+            _ => Ok(mode),
+        }
+    }
+}
+
+impl Mode {
+    /// Displays the flags joined by `sep` instead of a space (for
+    /// nested-keyed stat lines, whose values cannot hold spaces).
+    pub(crate) fn joined(self, sep: &'static str) -> Joined {
+        Joined(self, sep)
+    }
+}
+
+/// A [`Mode`] displayed with a chosen separator; see [`Mode::joined`].
+pub(crate) struct Joined(Mode, &'static str);
+
+impl fmt::Display for Joined {
+    /// `off`, or the flags in canonical order separated by the separator.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Joined(mode, sep) = *self;
+        if mode.is_off() {
+            return f.write_str("off");
+        }
+        let mut first = true;
+        for (flag, name) in Mode::NAMES {
+            if mode.contains(flag) {
+                if !first {
+                    f.write_str(sep)?;
+                }
+                f.write_str(name)?;
+                first = false;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Mode {
+    /// `off`, or the flags in canonical order separated by spaces.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.joined(" ").fmt(f)
+    }
+}
+
+/// A per-cgroup setting: inherited from the parent, or set here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Setting<T> {
+    /// Take the nearest ancestor's value, or the global one.
+    Inherit,
+    /// Use this value.
+    Set(T),
+}
+
+impl<T: fmt::Display> fmt::Display for Setting<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Setting::Inherit => f.write_str("inherit"),
+            Setting::Set(v) => v.fmt(f),
+        }
+    }
+}
+
+/// Whether the input is the word `inherit`.
+fn is_inherit(input: &[u8]) -> bool {
+    strip_newline(input) == b"inherit"
+}
+
+/// Parses a `memory.local_reclaim.mode` write.
+pub(crate) fn parse_mode_setting(input: &[u8]) -> Result<Setting<Mode>, ParseError> {
+    if is_inherit(input) {
+        Ok(Setting::Inherit)
+    } else {
+        Mode::parse(input).map(Setting::Set)
+    }
+}
+
+/// Parses a `memory.local_reclaim.distance` write.
+pub(crate) fn parse_distance_setting(input: &[u8]) -> Result<Setting<Distance>, ParseError> {
+    if input.len() > MAX_INPUT {
+        Err(ParseError::Invalid)
+    } else if is_inherit(input) {
+        Ok(Setting::Inherit)
+    } else {
+        Distance::parse(input).map(Setting::Set)
+    }
+}
+
+/// A cgroup's mode and distance settings, packed into one word so that a
+/// single atomic load or store moves both: an allocation never sees a
+/// mode from one write and a distance from another.
+///
+/// Bits 0-2: mode flags; bit 3: mode set (else inherit); bits 8-15:
+/// distance (0 = inherit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Config {
+    /// The mode setting.
+    pub(crate) mode: Setting<Mode>,
+    /// The distance setting.
+    pub(crate) distance: Setting<Distance>,
+}
+
+impl Config {
+    /// Both settings inherited: a new cgroup's configuration.
+    pub(crate) const INHERIT: Config = Config {
+        mode: Setting::Inherit,
+        distance: Setting::Inherit,
+    };
+    const MODE_SET: u32 = 1 << 3;
+
+    /// The packed word.
+    pub(crate) const fn pack(self) -> u32 {
+        let mode = match self.mode {
+            Setting::Inherit => 0,
+            Setting::Set(m) => Self::MODE_SET | m.bits() as u32,
+        };
+        let distance = match self.distance {
+            Setting::Inherit => 0,
+            Setting::Set(d) => (d.get() as u32) << 8,
+        };
+        mode | distance
+    }
+
+    /// Unpacks a word made by [`Config::pack`]; unknown bits are ignored.
+    pub(crate) const fn unpack(word: u32) -> Config {
+        let mode = if word & Self::MODE_SET != 0 {
+            Setting::Set(Mode::from_bits((word & 0x7) as u8))
+        } else {
+            Setting::Inherit
+        };
+        let distance = match Distance::new((word >> 8) & 0xff) {
+            Some(d) => Setting::Set(d),
+            None => Setting::Inherit,
+        };
+        Config { mode, distance }
+    }
+}
+
+/// One write to a cgroup's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Change {
+    /// A new mode setting.
+    Mode(Setting<Mode>),
+    /// A new distance setting.
+    Distance(Setting<Distance>),
+}
+
+impl Config {
+    /// The configuration with `change` applied; the other setting is kept.
+    pub(crate) fn apply(self, change: Change) -> Config {
+        match change {
+            Change::Mode(mode) => Config { mode, ..self },
+            Change::Distance(distance) => Config { distance, ..self },
+        }
+    }
+}
+
+/// The mode and distance that apply to a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Effective {
+    /// The effective mode.
+    pub(crate) mode: Mode,
+    /// The effective distance.
+    pub(crate) distance: Distance,
+}
+
+/// Resolves the effective values: `chain` yields the configurations of the
+/// task's cgroup, then its parent, up to the root; each value comes from
+/// the first cgroup that sets it, else from `global`.  Stops reading the
+/// chain as soon as both are known.
+pub(crate) fn resolve(chain: impl IntoIterator<Item = Config>, global: Effective) -> Effective {
+    let mut mode = None;
+    let mut distance = None;
+    for cfg in chain {
+        if let (None, Setting::Set(m)) = (mode, cfg.mode) {
+            mode = Some(m);
+        }
+        if let (None, Setting::Set(d)) = (distance, cfg.distance) {
+            distance = Some(d);
+        }
+        if mode.is_some() && distance.is_some() {
+            break;
+        }
+    }
+    Effective {
+        mode: mode.unwrap_or(global.mode),
+        distance: distance.unwrap_or(global.distance),
+    }
+}
+
+/// Where the page allocator asks (mirrors `enum nrp_site`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Site {
+    /// A zone of the candidate node failed its watermark.
+    Watermark,
+    /// The first pass would skip the candidate node: its kswapd runs.
+    KswapdBusy,
+}
+
+/// What the allocation allows, from its gfp mask and the task's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct AllocContext {
+    /// `__GFP_DIRECT_RECLAIM`: the allocation may sleep in reclaim.
+    pub(crate) may_block: bool,
+    /// `__GFP_KSWAPD_RECLAIM`: the allocation may wake kswapd.
+    pub(crate) may_wake_kswapd: bool,
+    /// `__GFP_THISNODE`: the caller insists on one node.
+    pub(crate) this_node: bool,
+    /// The task is itself reclaiming (`PF_MEMALLOC`).
+    pub(crate) in_reclaim: bool,
+}
+
+/// Actions asked of the allocator (mirrors the `NRP_*` bits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Actions(u32);
+
+impl Actions {
+    /// Default behaviour.
+    pub(crate) const NONE: Actions = Actions(0);
+    /// `NRP_WAKE_KSWAPD`.
+    pub(crate) const WAKE_KSWAPD: Actions = Actions(0x1);
+    /// `NRP_RECLAIM`.
+    pub(crate) const RECLAIM: Actions = Actions(0x2);
+    /// `NRP_RECLAIM_UNMAP`.
+    pub(crate) const RECLAIM_UNMAP: Actions = Actions(0x4);
+    /// `NRP_KEEP`.
+    pub(crate) const KEEP: Actions = Actions(0x8);
+
+    /// The `NRP_*` bits.
+    pub(crate) const fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// From `NRP_*` bits reported back by the allocator.
+    pub(crate) const fn from_bits(bits: u32) -> Actions {
+        Actions(bits & 0xf)
+    }
+
+    /// Whether every bit of `other` is set.
+    pub(crate) const fn contains(self, other: Actions) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    const fn with(self, other: Actions) -> Actions {
+        Actions(self.0 | other.0)
+    }
+}
+
+/// The decision for one candidate node.
+///
+/// `to_candidate` is the distance from the allocation's preferred node to
+/// the candidate.  Nodes beyond the effective distance keep the default
+/// behaviour: that is where the allocation may spill once every nearer
+/// node has been worked on.
+pub(crate) fn decide(
+    eff: Effective,
+    site: Site,
+    to_candidate: Distance,
+    ctx: AllocContext,
+) -> Actions {
+    if eff.mode.is_off() || ctx.this_node || ctx.in_reclaim || to_candidate > eff.distance {
+        return Actions::NONE;
+    }
+    match site {
+        Site::KswapdBusy => Actions::KEEP,
+        Site::Watermark => {
+            let mut actions = Actions::NONE;
+            if eff.mode.contains(Mode::KSWAPD) && ctx.may_wake_kswapd {
+                actions = actions.with(Actions::WAKE_KSWAPD);
+            }
+            if eff.mode.contains(Mode::DIRECT) && ctx.may_block {
+                actions = actions.with(Actions::RECLAIM);
+                if eff.mode.contains(Mode::UNMAP) {
+                    actions = actions.with(Actions::RECLAIM_UNMAP);
+                }
+            }
+            actions
+        }
+    }
+}
+
+/// Whether a page that landed `to_page` away from the preferred node kept
+/// within the effective distance (else it spilled beyond it).
+pub(crate) fn kept_within(eff: Effective, to_page: Distance) -> bool {
+    to_page <= eff.distance
+}
+
+/// A `fmt::Write` into a fixed buffer that fails instead of truncating
+/// silently; sysfs `show` callbacks format into their page with it.
+pub(crate) struct BufWriter<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl<'a> BufWriter<'a> {
+    /// Writes into `buf` from its start.
+    pub(crate) fn new(buf: &'a mut [u8]) -> Self {
+        BufWriter { buf, len: 0 }
+    }
+
+    /// Bytes written so far.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+}
+
+impl fmt::Write for BufWriter<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len.checked_add(s.len()).ok_or(fmt::Error)?;
+        let dst = self.buf.get_mut(self.len..end).ok_or(fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    extern crate std;
+    use std::format;
 
     #[test]
     fn distance_accepts_slit_range() {
@@ -119,5 +515,285 @@ mod tests {
         assert_eq!(Distance::clamp_from(255), Distance::MAX);
         assert_eq!(Distance::clamp_from(0), Distance::MIN);
         assert_eq!(Distance::clamp_from(32).get(), 32);
+    }
+
+    #[test]
+    fn mode_parses_any_order_and_prints_canonically() {
+        let m = Mode::parse(b"unmap kswapd\n").unwrap();
+        assert_eq!(format!("{m}"), "kswapd unmap");
+        let m = Mode::parse(b"direct\tkswapd  unmap").unwrap();
+        assert_eq!(format!("{m}"), "kswapd direct unmap");
+        assert_eq!(Mode::parse(b"off"), Ok(Mode::OFF));
+        assert_eq!(format!("{}", Mode::OFF), "off");
+        assert_eq!(Mode::parse(b"kswapd kswapd"), Ok(Mode::KSWAPD));
+        assert_eq!(format!("{}", Mode(3).joined(",")), "kswapd,direct");
+    }
+
+    #[test]
+    fn mode_rejects_bad_input() {
+        let junk = [b'x'; 4096];
+        for bad in [
+            &b""[..],
+            b"\n",
+            b"foo",
+            b"kswapd foo",
+            b"off kswapd",
+            b"inherit",
+            b"KSWAPD",
+            b"kswapd,direct",
+            &junk[..],
+        ] {
+            assert!(Mode::parse(bad).is_err(), "{:?}", bad);
+        }
+    }
+
+    #[test]
+    fn settings_accept_inherit_only_per_cgroup() {
+        assert_eq!(parse_mode_setting(b"inherit\n"), Ok(Setting::Inherit));
+        assert_eq!(parse_distance_setting(b"inherit"), Ok(Setting::Inherit));
+        assert_eq!(
+            parse_distance_setting(b"16"),
+            Ok(Setting::Set(Distance(16)))
+        );
+        assert!(parse_distance_setting(b"9").is_err());
+        assert!(Mode::parse(b"inherit").is_err());
+    }
+
+    #[test]
+    fn config_word_round_trips() {
+        let modes = [
+            Setting::Inherit,
+            Setting::Set(Mode::OFF),
+            Setting::Set(Mode(7)),
+            Setting::Set(Mode(5)),
+        ];
+        let dists = [
+            Setting::Inherit,
+            Setting::Set(Distance(10)),
+            Setting::Set(Distance(254)),
+        ];
+        for mode in modes {
+            for distance in dists {
+                let c = Config { mode, distance };
+                assert_eq!(Config::unpack(c.pack()), c);
+            }
+        }
+        assert_eq!(Config::INHERIT.pack(), 0);
+    }
+
+    #[test]
+    fn change_keeps_the_other_setting() {
+        let c = Config {
+            mode: Setting::Set(Mode::DIRECT),
+            distance: Setting::Set(Distance(16)),
+        };
+        let m = c.apply(Change::Mode(Setting::Inherit));
+        assert_eq!(
+            m,
+            Config {
+                mode: Setting::Inherit,
+                distance: Setting::Set(Distance(16))
+            }
+        );
+        let d = c.apply(Change::Distance(Setting::Inherit));
+        assert_eq!(
+            d,
+            Config {
+                mode: Setting::Set(Mode::DIRECT),
+                distance: Setting::Inherit
+            }
+        );
+    }
+
+    const GLOBAL: Effective = Effective {
+        mode: Mode::OFF,
+        distance: Distance(30),
+    };
+
+    fn cfg(mode: Setting<Mode>, distance: Setting<Distance>) -> Config {
+        Config { mode, distance }
+    }
+
+    #[test]
+    fn resolve_takes_nearest_setting_each() {
+        use Setting::*;
+        // child inherits both from the parent
+        let chain = [
+            cfg(Inherit, Inherit),
+            cfg(Set(Mode::DIRECT), Set(Distance(16))),
+        ];
+        assert_eq!(
+            resolve(chain, GLOBAL),
+            Effective {
+                mode: Mode::DIRECT,
+                distance: Distance(16)
+            }
+        );
+        // child overrides the mode only
+        let chain = [
+            cfg(Set(Mode::KSWAPD), Inherit),
+            cfg(Set(Mode::DIRECT), Set(Distance(16))),
+        ];
+        assert_eq!(
+            resolve(chain, GLOBAL),
+            Effective {
+                mode: Mode::KSWAPD,
+                distance: Distance(16)
+            }
+        );
+        // an explicit off in the child wins over the parent
+        let chain = [
+            cfg(Set(Mode::OFF), Inherit),
+            cfg(Set(Mode::DIRECT), Inherit),
+        ];
+        assert_eq!(resolve(chain, GLOBAL).mode, Mode::OFF);
+        // nothing set anywhere: the global values
+        assert_eq!(resolve([cfg(Inherit, Inherit); 3], GLOBAL), GLOBAL);
+        assert_eq!(resolve([], GLOBAL), GLOBAL);
+    }
+
+    const BLOCKING: AllocContext = AllocContext {
+        may_block: true,
+        may_wake_kswapd: true,
+        this_node: false,
+        in_reclaim: false,
+    };
+
+    fn eff(mode: Mode, d: u8) -> Effective {
+        Effective {
+            mode,
+            distance: Distance(d),
+        }
+    }
+
+    #[test]
+    fn decide_acts_within_distance_only() {
+        let e = eff(Mode::KSWAPD.union(Mode::DIRECT), 21);
+        let a = decide(e, Site::Watermark, Distance(10), BLOCKING);
+        assert_eq!(a, Actions(0x3));
+        assert_eq!(
+            decide(e, Site::Watermark, Distance(21), BLOCKING),
+            Actions(0x3)
+        );
+        assert_eq!(
+            decide(e, Site::Watermark, Distance(22), BLOCKING),
+            Actions::NONE
+        );
+        assert_eq!(
+            decide(e, Site::KswapdBusy, Distance(21), BLOCKING),
+            Actions::KEEP
+        );
+        assert_eq!(
+            decide(e, Site::KswapdBusy, Distance(32), BLOCKING),
+            Actions::NONE
+        );
+    }
+
+    #[test]
+    fn decide_maps_flags() {
+        assert_eq!(
+            decide(
+                eff(Mode::KSWAPD, 21),
+                Site::Watermark,
+                Distance(10),
+                BLOCKING
+            ),
+            Actions::WAKE_KSWAPD
+        );
+        assert_eq!(
+            decide(
+                eff(Mode::DIRECT, 21),
+                Site::Watermark,
+                Distance(10),
+                BLOCKING
+            ),
+            Actions::RECLAIM
+        );
+        assert_eq!(
+            decide(eff(Mode(7), 21), Site::Watermark, Distance(10), BLOCKING),
+            Actions(0x7)
+        );
+        // unmap without direct asks for no synchronous reclaim
+        assert_eq!(
+            decide(
+                eff(Mode::UNMAP, 21),
+                Site::Watermark,
+                Distance(10),
+                BLOCKING
+            ),
+            Actions::NONE
+        );
+        assert_eq!(
+            decide(eff(Mode::OFF, 254), Site::Watermark, Distance(10), BLOCKING),
+            Actions::NONE
+        );
+        assert_eq!(
+            decide(
+                eff(Mode::OFF, 254),
+                Site::KswapdBusy,
+                Distance(10),
+                BLOCKING
+            ),
+            Actions::NONE
+        );
+    }
+
+    #[test]
+    fn decide_never_stalls_what_may_not_block() {
+        let e = eff(Mode(7), 21);
+        let atomic = AllocContext {
+            may_block: false,
+            ..BLOCKING
+        };
+        assert_eq!(
+            decide(e, Site::Watermark, Distance(10), atomic),
+            Actions::WAKE_KSWAPD
+        );
+        let nowake = AllocContext {
+            may_block: false,
+            may_wake_kswapd: false,
+            ..BLOCKING
+        };
+        assert_eq!(
+            decide(e, Site::Watermark, Distance(10), nowake),
+            Actions::NONE
+        );
+        let reclaiming = AllocContext {
+            in_reclaim: true,
+            ..BLOCKING
+        };
+        assert_eq!(
+            decide(e, Site::Watermark, Distance(10), reclaiming),
+            Actions::NONE
+        );
+        let thisnode = AllocContext {
+            this_node: true,
+            ..BLOCKING
+        };
+        assert_eq!(
+            decide(e, Site::Watermark, Distance(10), thisnode),
+            Actions::NONE
+        );
+        assert_eq!(
+            decide(e, Site::KswapdBusy, Distance(10), thisnode),
+            Actions::NONE
+        );
+    }
+
+    #[test]
+    fn buf_writer_refuses_overflow() {
+        use core::fmt::Write;
+        let mut buf = [0u8; 8];
+        let mut w = BufWriter::new(&mut buf);
+        assert!(write!(w, "{}", Mode::KSWAPD).is_ok());
+        assert_eq!(w.len(), 6);
+        assert!(write!(w, "{}", Mode::DIRECT).is_err());
+        assert_eq!(&buf[..6], b"kswapd");
+    }
+
+    #[test]
+    fn kept_within_is_inclusive() {
+        assert!(kept_within(eff(Mode::DIRECT, 16), Distance(16)));
+        assert!(!kept_within(eff(Mode::DIRECT, 16), Distance(17)));
     }
 }

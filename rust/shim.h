@@ -1,13 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Functions shim.c provides to the Rust side.  The Rust declarations in
- * the crate must match these.
+ * The interface between shim.c and the Rust crate: functions shim.c
+ * provides (declared again in the Rust files that call them) and the Rust
+ * handlers it calls.  Keep both sides in sync.
  */
 #ifndef LOCAL_RECLAIM_SHIM_H
 #define LOCAL_RECLAIM_SHIM_H
 
 #include <linux/types.h>
 
+struct kobject;
+struct mem_cgroup;
+struct seq_file;
+
+/* Provided by shim.c. */
 bool lr_node_online(int nid);
+struct mem_cgroup *lr_current_memcg(void);
+struct mem_cgroup *lr_memcg_parent(struct mem_cgroup *memcg);
+u64 lr_memcg_id(struct mem_cgroup *memcg);
+unsigned int lr_alloc_context(gfp_t gfp);
+bool lr_capable_admin(void);
+int lr_files_add(struct kobject *dir, const void *ctx);
+void lr_files_remove(struct kobject *dir);
+
+/* Provided by Rust (sysfs.rs, cgroup_files.rs). */
+ssize_t lr_sysfs_show(const void *ctx, unsigned int knob, char *buf);
+ssize_t lr_sysfs_store(const void *ctx, unsigned int knob, const char *buf, size_t len);
+int lr_cgroup_show(const void *ctx, unsigned int file, struct mem_cgroup *memcg,
+		   struct seq_file *sf);
+ssize_t lr_cgroup_write(const void *ctx, unsigned int file, struct mem_cgroup *memcg,
+			const char *buf, size_t len);
 
 #endif /* LOCAL_RECLAIM_SHIM_H */

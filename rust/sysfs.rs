@@ -1,10 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The module's directory under `/sys/kernel/mm/`.
+//! `/sys/kernel/mm/local_reclaim/`: the directory, and the handlers of its
+//! files (`mode`, `node_reclaim_distance`, `stat`), called from shim.c.
 
-use core::ptr::NonNull;
+use core::{fmt::Write, ptr::NonNull};
 
 use kernel::{bindings, prelude::*, str::CStrExt};
+
+use crate::{
+    policy::{BufWriter, Distance, Mode},
+    state::{self, State},
+    topology,
+};
+
+extern "C" {
+    fn lr_capable_admin() -> bool;
+}
+
+/// Whether the writer may change knobs: `CAP_SYS_ADMIN` in the initial
+/// user namespace, since reclaim evicts other tenants' page cache.
+pub(crate) fn capable_admin() -> bool {
+    // SAFETY: `capable()` only inspects the current task's credentials.
+    unsafe { lr_capable_admin() }
+}
 
 /// A kobject directory under `/sys/kernel/mm/`, removed on drop.
 ///
@@ -30,12 +48,105 @@ impl Dir {
         // INVARIANT: a non-NULL return is a new kobject we hold a reference to.
         NonNull::new(kobj).map(Dir).ok_or(ENOMEM)
     }
+
+    /// The raw kobject, for attaching attribute groups.
+    pub(crate) fn as_raw(&self) -> *mut bindings::kobject {
+        self.0.as_ptr()
+    }
 }
 
 impl Drop for Dir {
     fn drop(&mut self) {
         // SAFETY: by the type invariant we own one reference; dropping it
-        // removes the directory once no attribute callbacks are running.
+        // removes the directory.
         unsafe { bindings::kobject_put(self.0.as_ptr()) };
+    }
+}
+
+/// Knob numbers; must match the enum in shim.c.
+const KNOB_MODE: c_uint = 0;
+const KNOB_DISTANCE: c_uint = 1;
+const KNOB_STAT: c_uint = 2;
+
+/// The state behind a handler's context pointer.
+///
+/// # Safety
+///
+/// `ctx` must be the pointer given to `lr_files_add`, still registered.
+unsafe fn state_of<'a>(ctx: *const c_void) -> Option<&'a State> {
+    // SAFETY: the caller guarantees `ctx` is null or a live `State`.
+    unsafe { ctx.cast::<State>().as_ref() }
+}
+
+fn show(state: &State, knob: c_uint, w: &mut BufWriter<'_>) -> core::fmt::Result {
+    match knob {
+        KNOB_MODE => writeln!(w, "{}", state.global_mode()),
+        KNOB_DISTANCE => writeln!(w, "{}", state::kernel_distance()),
+        _ => {
+            state.global.write_to(w, topology::online_nodes())?;
+            writeln!(w, "cgroup_states {}", state.live())
+        }
+    }
+}
+
+fn store(state: &State, knob: c_uint, input: &[u8]) -> Result {
+    if !capable_admin() {
+        return Err(EPERM);
+    }
+    match knob {
+        KNOB_MODE => state.set_global_mode(Mode::parse(input).map_err(|_| EINVAL)?),
+        KNOB_DISTANCE => {
+            let d = Distance::parse(input).map_err(|_| EINVAL)?;
+            state::set_kernel_distance(i32::from(d.get()));
+        }
+        _ => return Err(EACCES),
+    }
+    Ok(())
+}
+
+/// `show` of every file; `buf` is a sysfs page.
+///
+/// # Safety
+///
+/// Called by shim.c with the registered context and a sysfs page.
+#[no_mangle]
+unsafe extern "C" fn lr_sysfs_show(ctx: *const c_void, knob: c_uint, buf: *mut u8) -> isize {
+    // SAFETY: shim.c passes the registered context.
+    let Some(state) = (unsafe { state_of(ctx) }) else {
+        return ENODEV.to_errno() as isize;
+    };
+    // SAFETY: sysfs hands `show` a zeroed buffer of PAGE_SIZE bytes.
+    let page = unsafe { core::slice::from_raw_parts_mut(buf, kernel::page::PAGE_SIZE) };
+    let mut w = BufWriter::new(page);
+    match show(state, knob, &mut w) {
+        Ok(()) => w.len() as isize,
+        Err(_) => EOVERFLOW.to_errno() as isize,
+    }
+}
+
+/// `store` of the writable files.
+///
+/// # Safety
+///
+/// Called by shim.c with the registered context and `len` bytes at `buf`.
+#[no_mangle]
+unsafe extern "C" fn lr_sysfs_store(
+    ctx: *const c_void,
+    knob: c_uint,
+    buf: *const u8,
+    len: usize,
+) -> isize {
+    // SAFETY: shim.c passes the registered context.
+    let Some(state) = (unsafe { state_of(ctx) }) else {
+        return ENODEV.to_errno() as isize;
+    };
+    if knob == KNOB_STAT {
+        return EACCES.to_errno() as isize;
+    }
+    // SAFETY: sysfs passes `len` readable bytes at `buf`.
+    let input = unsafe { core::slice::from_raw_parts(buf, len) };
+    match store(state, knob, input) {
+        Ok(()) => len as isize,
+        Err(e) => e.to_errno() as isize,
     }
 }

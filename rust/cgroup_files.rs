@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `memory.local_reclaim.{mode,distance,stat}` in every non-root memory
+//! cgroup: handlers called from shim.c's cftype table.
+
+use core::fmt::{self, Write};
+
+use kernel::{bindings, prelude::*, seq_file::SeqFile, seq_print, sync::rcu};
+
+use crate::{
+    memcg::MemCgroup,
+    policy::{self, Change, Config, MAX_INPUT},
+    state::State,
+    sysfs::capable_admin,
+    topology,
+};
+
+/// File numbers; must match the enum in shim.c.
+const CG_MODE: c_uint = 0;
+const CG_DISTANCE: c_uint = 1;
+const CG_STAT: c_uint = 2;
+
+/// `fmt::Write` onto a seq_file.
+struct SeqWriter<'a>(&'a SeqFile);
+
+impl Write for SeqWriter<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        seq_print!(self.0, "{}", s);
+        Ok(())
+    }
+}
+
+fn show(state: &State, file: c_uint, memcg: MemCgroup<'_>, seq: &SeqFile) -> Result {
+    let guard = rcu::read_lock();
+    let own = state.cgroup(memcg, &guard);
+    let cfg = own.map_or(Config::INHERIT, |s| s.config());
+    match file {
+        CG_MODE => seq_print!(seq, "{}\n", cfg.mode),
+        CG_DISTANCE => seq_print!(seq, "{}\n", cfg.distance),
+        CG_STAT => {
+            let mut w = SeqWriter(seq);
+            if let Some(s) = own {
+                s.counters
+                    .write_to(&mut w, topology::online_nodes())
+                    .map_err(|_| EINVAL)?;
+            }
+            let eff = state.effective(Some(memcg), &guard);
+            seq_print!(
+                seq,
+                "effective mode={} distance={}\n",
+                eff.mode.joined(","),
+                eff.distance
+            );
+        }
+        _ => return Err(EINVAL),
+    }
+    Ok(())
+}
+
+fn write(state: &State, file: c_uint, memcg: MemCgroup<'_>, input: &[u8]) -> Result {
+    if !capable_admin() {
+        return Err(EPERM);
+    }
+    if input.len() > MAX_INPUT {
+        return Err(EINVAL);
+    }
+    // Parse before looking anything up: bad input changes nothing.
+    let change = match file {
+        CG_MODE => Change::Mode(policy::parse_mode_setting(input).map_err(|_| EINVAL)?),
+        CG_DISTANCE => Change::Distance(policy::parse_distance_setting(input).map_err(|_| EINVAL)?),
+        _ => return Err(EINVAL),
+    };
+    let guard = rcu::read_lock();
+    state
+        .cgroup(memcg, &guard)
+        .ok_or(ENOMEM)?
+        .update(|c| c.apply(change));
+    Ok(())
+}
+
+/// `seq_show` of every file.
+///
+/// # Safety
+///
+/// Called by shim.c with the registered context, the file's cgroup and
+/// its seq_file.
+#[no_mangle]
+unsafe extern "C" fn lr_cgroup_show(
+    ctx: *const c_void,
+    file: c_uint,
+    memcg: *mut bindings::mem_cgroup,
+    sf: *mut bindings::seq_file,
+) -> c_int {
+    // SAFETY: shim.c passes the registered context (a live `State`), the
+    // file's cgroup, pinned while the file is open, and its seq_file.
+    let (state, memcg, seq) = unsafe {
+        (
+            ctx.cast::<State>().as_ref(),
+            MemCgroup::from_raw(memcg),
+            SeqFile::from_raw(sf),
+        )
+    };
+    let (Some(state), Some(memcg)) = (state, memcg) else {
+        return ENODEV.to_errno();
+    };
+    match show(state, file, memcg, seq) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// `write` of the mode and distance files.
+///
+/// # Safety
+///
+/// Called by shim.c with the registered context, the file's cgroup and
+/// `len` bytes at `buf`.
+#[no_mangle]
+unsafe extern "C" fn lr_cgroup_write(
+    ctx: *const c_void,
+    file: c_uint,
+    memcg: *mut bindings::mem_cgroup,
+    buf: *const u8,
+    len: usize,
+) -> isize {
+    // SAFETY: as for `lr_cgroup_show`; kernfs passes `len` readable bytes.
+    let (state, memcg, input) = unsafe {
+        (
+            ctx.cast::<State>().as_ref(),
+            MemCgroup::from_raw(memcg),
+            core::slice::from_raw_parts(buf, len),
+        )
+    };
+    let (Some(state), Some(memcg)) = (state, memcg) else {
+        return ENODEV.to_errno() as isize;
+    };
+    match write(state, file, memcg, input) {
+        Ok(()) => len as isize,
+        Err(e) => e.to_errno() as isize,
+    }
+}

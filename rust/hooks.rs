@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The node reclaim policy the module registers with the page allocator:
+//! C-callable callbacks that look up the allocating task's effective mode
+//! and distance and apply `policy::decide`.
+
+use kernel::{bindings, prelude::*, sync::rcu, types::Opaque};
+
+use crate::{
+    counters::Counter,
+    memcg::MemCgroup,
+    policy::{self, Actions, AllocContext, Site},
+    state::State,
+    topology,
+};
+
+extern "C" {
+    fn lr_alloc_context(gfp: bindings::gfp_t) -> c_uint;
+}
+
+/// Decodes the shim's gfp/task summary (bits defined in shim.c).
+fn alloc_context(gfp: bindings::gfp_t) -> AllocContext {
+    // SAFETY: `lr_alloc_context` only tests bits of `gfp` and of
+    // `current->flags`.
+    let bits = unsafe { lr_alloc_context(gfp) };
+    AllocContext {
+        may_block: bits & 0x1 != 0,
+        may_wake_kswapd: bits & 0x2 != 0,
+        this_node: bits & 0x4 != 0,
+        in_reclaim: bits & 0x8 != 0,
+    }
+}
+
+/// The registered `struct node_reclaim_policy` and the state it serves.
+#[pin_data]
+pub(crate) struct Policy {
+    #[pin]
+    ops: Opaque<bindings::node_reclaim_policy>,
+    #[pin]
+    pub(crate) state: State,
+}
+
+// SAFETY: `ops` is written once before registration and afterwards only
+// read, by the kernel; `state` is `Send`.
+unsafe impl Send for Policy {}
+// SAFETY: the kernel only reads `ops`; all of `state` is safe to share
+// (atomics, and an RCU map whose writers the kernel serialises).
+unsafe impl Sync for Policy {}
+
+impl Policy {
+    /// The policy, not yet registered.
+    pub(crate) fn new() -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            ops: Opaque::new(bindings::node_reclaim_policy {
+                decide: Some(decide),
+                acted: Some(acted),
+                placed: Some(placed),
+                memcg_online: Some(memcg_online),
+                memcg_offline: Some(memcg_offline),
+            }),
+            state <- State::new(),
+        })
+    }
+}
+
+/// The `Policy` a callback was registered with.
+///
+/// # Safety
+///
+/// `ops` must be the `ops` field of a live `Policy`.
+unsafe fn policy_of<'a>(ops: *mut bindings::node_reclaim_policy) -> &'a Policy {
+    // SAFETY: the caller guarantees `ops` is `Policy::ops`; `Opaque<T>` has
+    // the layout of `T`.
+    unsafe {
+        &*kernel::container_of!(
+            ops.cast::<Opaque<bindings::node_reclaim_policy>>(),
+            Policy,
+            ops
+        )
+    }
+}
+
+fn site_of(req: &bindings::nrp_request) -> Site {
+    if req.site == bindings::nrp_site_NRP_SITE_KSWAPD_BUSY {
+        Site::KswapdBusy
+    } else {
+        Site::Watermark
+    }
+}
+
+fn nid_of(nid: c_int) -> u32 {
+    u32::try_from(nid).unwrap_or(u32::MAX)
+}
+
+/// `decide` callback: rcu_read_lock() held by the allocator.
+///
+/// # Safety
+///
+/// Called by the allocator with the registered `ops` and a valid request.
+unsafe extern "C" fn decide(
+    ops: *mut bindings::node_reclaim_policy,
+    req: *const bindings::nrp_request,
+) -> c_uint {
+    // SAFETY: the allocator passes the registered ops (inside a live
+    // `Policy`, which outlives its registration) and a valid request.
+    let (policy, req) = unsafe { (policy_of(ops), &*req) };
+    let guard = rcu::read_lock();
+    let memcg = MemCgroup::current(&guard);
+    let eff = policy.state.effective(memcg, &guard);
+    let to = topology::node_distance(nid_of(req.preferred_nid), nid_of(req.nid));
+    let actions = policy::decide(eff, site_of(req), to, alloc_context(req.gfp_mask));
+    if actions.contains(Actions::KEEP) {
+        let own = memcg.and_then(|m| policy.state.cgroup(m, &guard));
+        policy
+            .state
+            .count(own, Counter::BusyKept, nid_of(req.nid), 1);
+    }
+    actions.bits()
+}
+
+/// `acted` callback: counts what the allocator did.
+///
+/// # Safety
+///
+/// Called by the allocator with the registered `ops` and a valid request.
+unsafe extern "C" fn acted(
+    ops: *mut bindings::node_reclaim_policy,
+    req: *const bindings::nrp_request,
+    taken: c_uint,
+    nr_reclaimed: c_ulong,
+    _zone_ok: bool,
+) {
+    // SAFETY: as for `decide`.
+    let (policy, req) = unsafe { (policy_of(ops), &*req) };
+    let guard = rcu::read_lock();
+    let own = MemCgroup::current(&guard).and_then(|m| policy.state.cgroup(m, &guard));
+    let nid = nid_of(req.nid);
+    let taken = Actions::from_bits(taken);
+    if taken.contains(Actions::WAKE_KSWAPD) {
+        policy.state.count(own, Counter::KswapdWakeups, nid, 1);
+    }
+    if taken.contains(Actions::RECLAIM) {
+        policy.state.count(own, Counter::DirectReclaims, nid, 1);
+        policy.state.count(
+            own,
+            Counter::PagesReclaimed,
+            nid,
+            u64::try_from(nr_reclaimed).unwrap_or(u64::MAX),
+        );
+    }
+}
+
+/// `placed` callback: the allocation kept within the distance, or spilled.
+///
+/// # Safety
+///
+/// Called by the allocator with the registered `ops` and a valid request.
+unsafe extern "C" fn placed(
+    ops: *mut bindings::node_reclaim_policy,
+    req: *const bindings::nrp_request,
+    nid: c_int,
+) {
+    // SAFETY: as for `decide`.
+    let (policy, req) = unsafe { (policy_of(ops), &*req) };
+    let guard = rcu::read_lock();
+    let memcg = MemCgroup::current(&guard);
+    let eff = policy.state.effective(memcg, &guard);
+    let own = memcg.and_then(|m| policy.state.cgroup(m, &guard));
+    let nid = nid_of(nid);
+    let to = topology::node_distance(nid_of(req.preferred_nid), nid);
+    let c = if policy::kept_within(eff, to) {
+        Counter::Kept
+    } else {
+        Counter::Spilled
+    };
+    policy.state.count(own, c, nid, 1);
+}
+
+/// `memcg_online` callback: cgroup_mutex held, may sleep.
+///
+/// # Safety
+///
+/// Called by the kernel with the registered `ops` and a live cgroup.
+unsafe extern "C" fn memcg_online(
+    ops: *mut bindings::node_reclaim_policy,
+    memcg: *mut bindings::mem_cgroup,
+) {
+    // SAFETY: as for `decide`; the cgroup is alive for the callback.
+    let (policy, memcg) = unsafe { (policy_of(ops), MemCgroup::from_raw(memcg)) };
+    if let Some(memcg) = memcg {
+        policy.state.cgroup_online(memcg);
+    }
+}
+
+/// `memcg_offline` callback: cgroup_mutex held, may sleep.
+///
+/// # Safety
+///
+/// Called by the kernel with the registered `ops` and a live cgroup.
+unsafe extern "C" fn memcg_offline(
+    ops: *mut bindings::node_reclaim_policy,
+    memcg: *mut bindings::mem_cgroup,
+) {
+    // SAFETY: as for `memcg_online`.
+    let (policy, memcg) = unsafe { (policy_of(ops), MemCgroup::from_raw(memcg)) };
+    if let Some(memcg) = memcg {
+        policy.state.cgroup_offline(memcg);
+    }
+}
+
+/// The policy's registration with the allocator; unregisters on drop.
+///
+/// # Invariants
+///
+/// `policy` is registered, and the `Policy` it points into outlives `self`.
+pub(crate) struct Registration {
+    policy: *mut bindings::node_reclaim_policy,
+}
+
+// SAFETY: registration and unregistration may happen on any thread.
+unsafe impl Send for Registration {}
+// SAFETY: `Registration` has no methods taking `&self`.
+unsafe impl Sync for Registration {}
+
+impl Registration {
+    /// Registers `policy`.
+    ///
+    /// # Safety
+    ///
+    /// `policy` must outlive the returned `Registration`.
+    pub(crate) unsafe fn new(policy: Pin<&Policy>) -> Result<Self> {
+        let ops = policy.ops.get();
+        // SAFETY: `ops` is a fully initialised policy whose callbacks stay
+        // valid while registered, which the caller guarantees.
+        kernel::error::to_result(unsafe { bindings::node_reclaim_policy_register(ops) })?;
+        // INVARIANT: registered just now.
+        Ok(Registration { policy: ops })
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        // SAFETY: registered (type invariant); this waits until no callback
+        // runs, so the `Policy` may be freed afterwards.
+        unsafe { bindings::node_reclaim_policy_unregister(self.policy) };
+    }
+}
