@@ -3,13 +3,15 @@
  * fill_node: fill one NUMA node with clean page cache by reading a file
  * with the task bound (CPU and memory policy) to that node.
  *
- *   fill_node [-u] NODE [MIB] [FILE]
+ *   fill_node [-u] [-o OFFSET_MIB] NODE [MIB] [FILE]
  *
  * MIB defaults to the node's MemTotal; FILE to /mnt/scratch/fill.  The
  * memory binding keeps the page cache on NODE: once it is full, the node
  * reclaims its own older page cache rather than spilling elsewhere.
  * -u reads on NODE's CPUs without binding the memory, the way an ordinary
  * task fills its node: once the node is short, the page cache spills.
+ * -o starts reading at that offset, so that filling several nodes uses
+ * different parts of FILE (pages already cached elsewhere are not read).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,18 +29,20 @@ int main(int argc, char **argv)
 	static char buf[1 << 20];
 	bool membind = true;
 	const char *file;
-	long node, mib, done = 0;
-	int fd;
+	long node, mib, done = 0, offset = 0;
+	int fd, opt;
 
-	if (argc > 1 && !strcmp(argv[1], "-u")) {
-		membind = false;
-		argv++;
-		argc--;
+	while ((opt = getopt(argc, argv, "uo:")) != -1) {
+		switch (opt) {
+		case 'u': membind = false; break;
+		case 'o': offset = atol(optarg); break;
+		default: goto usage;
+		}
 	}
-	if (argc < 2) {
-		fprintf(stderr, "usage: fill_node [-u] NODE [MIB] [FILE]\n");
-		return 2;
-	}
+	argv += optind - 1;
+	argc -= optind - 1;
+	if (argc < 2 || offset < 0)
+		goto usage;
 	file = argc > 3 ? argv[3] : "/mnt/scratch/fill";
 	node = strtol(argv[1], NULL, 10);
 	mib = argc > 2 ? strtol(argv[2], NULL, 10) : node_meminfo_kb(node, "MemTotal:") / 1024;
@@ -51,7 +55,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fd = open(file, O_RDONLY);
-	if (fd < 0) {
+	if (fd < 0 || lseek(fd, (off_t)offset << 20, SEEK_SET) < 0) {
 		perror(file);
 		return 1;
 	}
@@ -72,4 +76,7 @@ int main(int argc, char **argv)
 	printf("fill_node: read %ld MiB on node %ld, node FilePages now %ld MiB\n",
 	       done, node, node_meminfo_kb(node, "FilePages:") / 1024);
 	return 0;
+usage:
+	fprintf(stderr, "usage: fill_node [-u] [-o OFFSET_MIB] NODE [MIB] [FILE]\n");
+	return 2;
 }

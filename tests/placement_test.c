@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Placement on a filled node (2 nodes, distance 21): node 0 full of clean
+ * page cache, a workload on node 0's CPUs faults in anon memory of 40% of
+ * node 0.  Measured per cgroup from memory.numa_stat, cross-checked with
+ * move_pages(2); every test prints its fractions.
+ */
+#include "kselftest_harness.h"
+#include "lr_workload.h"
+
+#define CG_BASE	LR_CG_ROOT "/lr_base"
+#define CG_A	LR_CG_ROOT "/lr_a"
+#define CG_B	LR_CG_ROOT "/lr_b"
+
+struct setup {
+	long fill_mib, work_mib;
+};
+
+static void sizes(struct setup *s)
+{
+	long total = lr_node_meminfo_kb(0, "MemTotal:") / 1024;
+
+	/* Unbound, as an ordinary reader: node 0 fills up, ~64 MiB spill to node 1. */
+	s->fill_mib = total + 64;
+	s->work_mib = total * 40 / 100;
+}
+
+/* One measured run: refill node 0, run the workload in CG, print. */
+static double run(struct __test_metadata *_metadata, const struct setup *s,
+		  const char *what, const char *cg, int threads, struct anon_result *r)
+{
+	ASSERT_EQ(0, lr_reset_and_fill(0, s->fill_mib, false)) TH_LOG("fill");
+	TH_LOG("%s: node0 FilePages %ld MiB MemFree %ld MiB before the workload", what,
+	       lr_node_meminfo_kb(0, "FilePages:") / 1024, lr_node_meminfo_kb(0, "MemFree:") / 1024);
+	ASSERT_EQ(0, lr_run_anon(cg, 0, threads, s->work_mib, NULL, r)) TH_LOG("workload");
+	TH_LOG("%s: %d thread(s), %ld MiB: %.1f%% of the cgroup's anon on node 0 (numa_stat), "
+	       "%.1f%% by move_pages", what, threads, s->work_mib, lr_cg_pct(r, 1), r->local_pct);
+	return lr_cg_pct(r, 1);
+}
+
+FIXTURE(placement) {
+	struct setup s;
+	struct anon_result r;
+};
+
+FIXTURE_SETUP(placement)
+{
+	if (!lr_exists(LR_MODULE_PATH) || !lr_exists(LR_BIN "/anon_fault"))
+		SKIP(return, "module or workloads not in the guest");
+	if (!lr_exists(LR_NODE_DIR "/node1") || lr_exists(LR_NODE_DIR "/node2"))
+		SKIP(return, "needs exactly 2 nodes");
+	sizes(&self->s);
+	/*
+	 * Watermark boosting wakes kswapd from rmqueue() after fragmenting
+	 * fallbacks, so the default's locality would depend on what the
+	 * previous run fragmented.  Off for every configuration alike.
+	 */
+	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_boost_factor", "0"));
+	if (lr_module_loaded())
+		ASSERT_EQ(0, lr_module_unload());
+	ASSERT_EQ(0, lr_cg_create(CG_BASE));
+	ASSERT_EQ(0, lr_cg_create(CG_A));
+	ASSERT_EQ(0, lr_cg_create(CG_B));
+}
+
+FIXTURE_TEARDOWN(placement)
+{
+	if (lr_module_loaded())
+		lr_module_unload();
+	lr_write_str("/proc/sys/vm/zone_reclaim_mode", "0");
+	lr_write_str("/proc/sys/vm/watermark_boost_factor", "15000");
+	rmdir(CG_BASE);
+	rmdir(CG_A);
+	rmdir(CG_B);
+}
+
+static void load_with(struct __test_metadata *_metadata, const char *a_mode)
+{
+	ASSERT_EQ(0, lr_module_load());
+	ASSERT_EQ(0, lr_write_str(CG_A "/memory.local_reclaim.mode", a_mode));
+	ASSERT_EQ(0, lr_write_str(CG_B "/memory.local_reclaim.mode", "off"));
+}
+
+TEST_F_TIMEOUT(placement, filled_node_one_thread, 900)
+{
+	double base, a, b;
+
+	base = run(_metadata, &self->s, "module unloaded", CG_BASE, 1, &self->r);
+	load_with(_metadata, "kswapd direct");
+	a = run(_metadata, &self->s, "A kswapd direct", CG_A, 1, &self->r);
+	b = run(_metadata, &self->s, "B off", CG_B, 1, &self->r);
+	TH_LOG("local: unloaded %.1f%%, A (kswapd direct) %.1f%%, B (off) %.1f%%", base, a, b);
+	EXPECT_GE(a, 95.0);
+	EXPECT_LE(b - base, 5.0);
+	EXPECT_GE(b - base, -5.0);
+	/* The test can tell the difference, or it proves nothing. */
+	EXPECT_GE(a - b, 20.0);
+}
+
+TEST_F_TIMEOUT(placement, contention_eight_threads, 900)
+{
+	double zrm, a;
+
+	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/zone_reclaim_mode", "1"));
+	zrm = run(_metadata, &self->s, "zone_reclaim_mode=1, module unloaded", CG_BASE, 8, &self->r);
+	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/zone_reclaim_mode", "0"));
+	load_with(_metadata, "kswapd direct");
+	a = run(_metadata, &self->s, "A kswapd direct", CG_A, 8, &self->r);
+	TH_LOG("8 threads local: zone_reclaim_mode=1 %.1f%%, local_reclaim kswapd direct %.1f%%",
+	       zrm, a);
+	EXPECT_GE(a, 95.0);
+}
+
+TEST_F_TIMEOUT(placement, kswapd_mode, 900)
+{
+	char stat[8192], *p;
+	long steal0, steal1, wakeups = -1;
+
+	load_with(_metadata, "kswapd");
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->s.fill_mib, false));
+	steal0 = lr_node_vmstat(0, "pgsteal_kswapd");
+	ASSERT_EQ(0, lr_run_anon(CG_A, 0, 1, self->s.work_mib, NULL, &self->r));
+	steal1 = lr_node_vmstat(0, "pgsteal_kswapd");
+	ASSERT_GT(lr_read_file(CG_A "/memory.local_reclaim.stat", stat, sizeof(stat)), 0);
+	p = strstr(stat, "kswapd_wakeups N0=");
+	if (p)
+		wakeups = strtol(p + strlen("kswapd_wakeups N0="), NULL, 10);
+	TH_LOG("kswapd only: node0 pgsteal_kswapd +%ld, kswapd_wakeups N0=%ld, local %.1f%% "
+	       "(first half %.1f%%, second half %.1f%%)", steal1 - steal0, wakeups,
+	       lr_cg_pct(&self->r, 1), self->r.first_half_pct, self->r.second_half_pct);
+	EXPECT_GT(steal1 - steal0, 0);
+	EXPECT_GT(wakeups, 0);
+	EXPECT_GE(self->r.second_half_pct, 80.0);
+}
+
+TEST_F_TIMEOUT(placement, unload_under_load, 900)
+{
+	char mib[24];
+	char *argv[] = { LR_BIN "/anon_fault", "-c", CG_A, "-n", "0", "-t", "8", mib, NULL };
+	double base, after;
+	pid_t pid;
+	int st;
+
+	base = run(_metadata, &self->s, "module unloaded", CG_BASE, 8, &self->r);
+	load_with(_metadata, "kswapd direct");
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->s.fill_mib, false));
+	snprintf(mib, sizeof(mib), "%ld", self->s.work_mib);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	usleep(300000);
+	EXPECT_EQ(0, lr_module_unload()) TH_LOG("rmmod while 8 threads allocate");
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_FALSE(lr_module_loaded());
+	EXPECT_FALSE(lr_exists(LR_SYSFS_DIR));
+	EXPECT_FALSE(lr_exists(CG_A "/memory.local_reclaim.mode"));
+	after = run(_metadata, &self->s, "after unload", CG_BASE, 8, &self->r);
+	TH_LOG("local: before load %.1f%%, after unload %.1f%%", base, after);
+	EXPECT_LE(after - base, 5.0);
+	EXPECT_GE(after - base, -5.0);
+}
+
+TEST_HARNESS_MAIN
