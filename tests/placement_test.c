@@ -138,6 +138,7 @@ TEST_F_TIMEOUT(placement, unload_under_load, 900)
 	char mib[24];
 	char *argv[] = { LR_BIN "/anon_fault", "-c", CG_A, "-n", "0", "-t", "8", mib, NULL };
 	double base, after;
+	long reclaims = 0;
 	pid_t pid;
 	int st;
 
@@ -154,7 +155,16 @@ TEST_F_TIMEOUT(placement, unload_under_load, 900)
 		execv(argv[0], argv);
 		_exit(127);
 	}
-	usleep(300000);
+	/* Unload only once the policy is at work for the 8 threads. */
+	for (int i = 0; i < 200 && !reclaims; i++) {
+		char stat[8192], *p;
+
+		usleep(50000);
+		if (lr_read_file(CG_A "/memory.local_reclaim.stat", stat, sizeof(stat)) > 0 &&
+		    (p = strstr(stat, "direct_reclaims N0=")))
+			reclaims = strtol(p + strlen("direct_reclaims N0="), NULL, 10);
+	}
+	EXPECT_GT(reclaims, 0) TH_LOG("the policy never acted before rmmod");
 	EXPECT_EQ(0, lr_module_unload()) TH_LOG("rmmod while 8 threads allocate");
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	EXPECT_EQ(0, WEXITSTATUS(st));
