@@ -59,6 +59,7 @@ FIXTURE_SETUP(knobs)
 
 FIXTURE_TEARDOWN(knobs)
 {
+	rmdir(CHILD "/gone");
 	rmdir(CHILD);
 	rmdir(PARENT);
 	if (lr_module_loaded())
@@ -224,6 +225,40 @@ TEST_F(knobs, unprivileged_writes_fail)
 		read_trim(files[i], after, sizeof(after));
 		EXPECT_STREQ(before, after);
 	}
+}
+
+static long cgroup_states(void)
+{
+	char buf[8192], *p;
+
+	if (lr_read_file(LR_SYSFS_DIR "/stat", buf, sizeof(buf)) < 0)
+		return -1;
+	p = strstr(buf, "cgroup_states ");
+	return p ? strtol(p + strlen("cgroup_states "), NULL, 10) : -1;
+}
+
+TEST_F(knobs, removed_cgroup_state_is_freed)
+{
+	long before = cgroup_states();
+
+	ASSERT_GT(before, 0);
+	ASSERT_EQ(0, lr_write_str(CHILD "/cgroup.subtree_control", "+memory"));
+	ASSERT_EQ(0, mkdir(CHILD "/gone", 0755));
+	EXPECT_EQ(before + 1, cgroup_states());
+	ASSERT_EQ(0, lr_write_str(CHILD "/gone/memory.local_reclaim.mode", "direct"));
+	ASSERT_EQ(0, lr_write_str(CHILD "/gone/memory.local_reclaim.distance", "12"));
+	ASSERT_EQ(0, rmdir(CHILD "/gone"));
+	/* Offlining (asynchronous after rmdir) frees the state. */
+	for (int i = 0; i < 100 && cgroup_states() != before; i++)
+		usleep(50000);
+	EXPECT_EQ(before, cgroup_states());
+	/* A new cgroup of the same name starts afresh. */
+	ASSERT_EQ(0, mkdir(CHILD "/gone", 0755));
+	read_trim(CHILD "/gone/memory.local_reclaim.mode", self->buf, sizeof(self->buf));
+	EXPECT_STREQ("inherit", self->buf);
+	read_trim(CHILD "/gone/memory.local_reclaim.distance", self->buf, sizeof(self->buf));
+	EXPECT_STREQ("inherit", self->buf);
+	ASSERT_EQ(0, rmdir(CHILD "/gone"));
 }
 
 TEST_HARNESS_MAIN

@@ -81,13 +81,33 @@ static void load_with(struct __test_metadata *_metadata, const char *a_mode)
 	ASSERT_EQ(0, lr_write_str(CG_B "/memory.local_reclaim.mode", "off"));
 }
 
+/* The decisions and placements of the last run are in the trace. */
+static void expect_traced(struct __test_metadata *_metadata)
+{
+	static char trace[1 << 20];
+	char *decide, *placed;
+
+	ASSERT_GT(lr_read_file("/sys/kernel/tracing/trace", trace, sizeof(trace)), 0);
+	decide = strstr(trace, "mm_node_reclaim_policy_decide: preferred_nid=0 nid=0 distance=10");
+	placed = strstr(trace, "mm_node_reclaim_policy_placed: preferred_nid=0 nid=0 distance=10");
+	EXPECT_NE(NULL, decide);
+	EXPECT_NE(NULL, placed);
+	EXPECT_NE(NULL, strstr(trace, "actions=WAKE_KSWAPD|RECLAIM"));
+	if (decide)
+		TH_LOG("trace: %.*s", (int)strcspn(decide, "\n"), decide);
+}
+
 TEST_F_TIMEOUT(placement, filled_node_one_thread, 900)
 {
 	double base, a, b;
 
 	base = run(_metadata, &self->s, "module unloaded", CG_BASE, 1, &self->r);
 	load_with(_metadata, "kswapd direct");
+	lr_write_str("/sys/kernel/tracing/trace", "");
+	EXPECT_EQ(0, lr_write_str("/sys/kernel/tracing/events/node_reclaim_policy/enable", "1"));
 	a = run(_metadata, &self->s, "A kswapd direct", CG_A, 1, &self->r);
+	lr_write_str("/sys/kernel/tracing/events/node_reclaim_policy/enable", "0");
+	expect_traced(_metadata);
 	b = run(_metadata, &self->s, "B off", CG_B, 1, &self->r);
 	TH_LOG("local: unloaded %.1f%%, A (kswapd direct) %.1f%%, B (off) %.1f%%", base, a, b);
 	EXPECT_GE(a, 95.0);
