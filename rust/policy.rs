@@ -124,11 +124,13 @@ impl Mode {
         Mode(self.0 | other.0)
     }
 
-    const fn bits(self) -> u8 {
+    /// The flag bits, for storing a mode in an atomic word.
+    pub(crate) const fn bits(self) -> u8 {
         self.0
     }
 
-    const fn from_bits(bits: u8) -> Mode {
+    /// A mode from [`Mode::bits`]; unknown bits are dropped.
+    pub(crate) const fn from_bits(bits: u8) -> Mode {
         Mode(bits & Self::ALL)
     }
 

@@ -63,7 +63,8 @@ impl CgroupState {
 /// Global state, shared by the allocator hooks and the file handlers.
 #[pin_data]
 pub(crate) struct State {
-    /// The `mode` knob: the mode of cgroups that inherit up to the root.
+    /// The `mode` knob (`Mode::bits`): the mode of cgroups that inherit
+    /// up to the root.
     global_mode: Atomic<u32>,
     /// Events of all tasks.
     pub(crate) global: Counters,
@@ -90,19 +91,12 @@ impl State {
 
     /// The `mode` knob.
     pub(crate) fn global_mode(&self) -> Mode {
-        match Config::unpack(self.global_mode.load(Relaxed)).mode {
-            crate::policy::Setting::Set(m) => m,
-            crate::policy::Setting::Inherit => Mode::OFF,
-        }
+        Mode::from_bits(u8::try_from(self.global_mode.load(Relaxed)).unwrap_or(0))
     }
 
     /// Sets the `mode` knob.
     pub(crate) fn set_global_mode(&self, mode: Mode) {
-        let cfg = Config {
-            mode: crate::policy::Setting::Set(mode),
-            distance: crate::policy::Setting::Inherit,
-        };
-        self.global_mode.store(cfg.pack(), Relaxed);
+        self.global_mode.store(u32::from(mode.bits()), Relaxed);
     }
 
     /// The global values: the `mode` knob and the kernel's
