@@ -6,6 +6,7 @@
 #   make            bootstrap if needed, build the kernel and local_reclaim.ko
 #   make demo       the main job: boot a guest and show what the module does
 #   make check      every test: host checks, builds, guest selftests
+#   make patches-check  checkpatch and build every patch of the series in turn
 #   make KDIR=/path/to/built/kernel    build against an already-built tree
 #   make KSRC=/path/to/linux           build that source tree instead
 SHELL := /bin/bash
@@ -31,8 +32,11 @@ check:
 demo:
 	@scripts/demo
 
+patches-check: bootstrap
+	@scripts/patches-check
+
 clean:
 	rm -rf tests/build rust/target
 	rm -f *.ko *.o *.mod *.mod.c *.mod.o modules.order Module.symvers .*.cmd rust/*.o rust/.*.cmd rust/*.d
 
-.PHONY: all bootstrap kernel module tests check demo clean
+.PHONY: all bootstrap kernel module tests check demo patches-check clean
