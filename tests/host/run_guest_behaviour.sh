@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # run-guest end to end: a 3-node topology with a CPU-less node is what the
-# guest sees, COMMAND's exit status is run-guest's, and --timeout kills a
-# guest that runs too long.
+# guest sees, --add puts a host file in /extra/, COMMAND's exit status is
+# run-guest's, and --timeout kills a guest that runs too long.
 set -u
 rg=$(dirname "$0")/../../scripts/run-guest
 fail=0
@@ -13,6 +13,13 @@ out=$(printf '%s' "$out" | tr -d '\r')
 if [ "$rc" -ne 0 ] || [ "$out" != "32 32 10" ]; then
 	echo "node2 distance: exit $rc, output '$out' (want '32 32 10')"; fail=1
 fi
+
+extra=$(mktemp)
+echo "payload $$" > "$extra"
+out=$("$rg" --add "$extra" -- "cat /extra/$(basename "$extra")" | tr -d '\r'); rc=$?
+rm -f "$extra"
+[ "$rc" -eq 0 ] && [ "$out" = "payload $$" ] ||
+	{ echo "--add: exit $rc, output '$out' (want 'payload $$')"; fail=1; }
 
 "$rg" -- exit 3 >/dev/null 2>&1; rc=$?
 [ "$rc" -eq 3 ] || { echo "'-- exit 3' made run-guest exit $rc"; fail=1; }
