@@ -105,12 +105,10 @@ unsafe extern "C" fn decide(
     // `Policy`, which outlives its registration) and a valid request.
     let (policy, req) = unsafe { (policy_of(ops), &*req) };
     let guard = rcu::read_lock();
-    let memcg = MemCgroup::current(&guard);
-    let eff = policy.state.effective(memcg, &guard);
+    let (own, eff) = policy.state.lookup(MemCgroup::current(&guard), &guard);
     let to = topology::node_distance(nid_of(req.preferred_nid), nid_of(req.nid));
     let actions = policy::decide(eff, site_of(req), to, alloc_context(req.gfp_mask));
     if actions.contains(Actions::KEEP) {
-        let own = memcg.and_then(|m| policy.state.cgroup(m, &guard));
         policy
             .state
             .count(own, Counter::BusyKept, nid_of(req.nid), 1);
@@ -163,9 +161,7 @@ unsafe extern "C" fn placed(
     // SAFETY: as for `decide`.
     let (policy, req) = unsafe { (policy_of(ops), &*req) };
     let guard = rcu::read_lock();
-    let memcg = MemCgroup::current(&guard);
-    let eff = policy.state.effective(memcg, &guard);
-    let own = memcg.and_then(|m| policy.state.cgroup(m, &guard));
+    let (own, eff) = policy.state.lookup(MemCgroup::current(&guard), &guard);
     let nid = nid_of(nid);
     let to = topology::node_distance(nid_of(req.preferred_nid), nid);
     let c = if policy::kept_within(eff, to) {

@@ -110,8 +110,24 @@ impl State {
 
     /// Effective values for a task in `memcg` (or no cgroup).
     pub(crate) fn effective(&self, memcg: Option<MemCgroup<'_>>, guard: &rcu::Guard) -> Effective {
-        let chain = memcg::ancestors(memcg).filter_map(|m| self.cgroups.get(m.id(), guard));
-        resolve(chain.map(|s| s.config()), self.global_effective())
+        self.lookup(memcg, guard).1
+    }
+
+    /// The state of `memcg` itself and the effective values for its tasks,
+    /// in one walk up the tree (the allocation hooks need both).
+    pub(crate) fn lookup<'a>(
+        &'a self,
+        memcg: Option<MemCgroup<'_>>,
+        guard: &'a rcu::Guard,
+    ) -> (Option<&'a CgroupState>, Effective) {
+        let own = memcg.and_then(|m| self.cgroup(m, guard));
+        let parents = memcg.and_then(|m| m.parent());
+        let ancestors = memcg::ancestors(parents).filter_map(|m| self.cgroups.get(m.id(), guard));
+        let chain = Iterator::chain(own.into_iter(), ancestors);
+        (
+            own,
+            resolve(chain.map(|s| s.config()), self.global_effective()),
+        )
     }
 
     /// The state of `memcg`, if it has one.
