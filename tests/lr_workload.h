@@ -98,32 +98,11 @@ static inline void lr_wait_kswapd_idle(void)
 }
 
 /*
- * Drops the page cache, then fills it from the scratch disk with fill_node
- * (unbound: read on NODE's CPUs, spilling as an ordinary task would; or
- * bound to NODE), and waits for kswapd to settle.
- */
-static inline int lr_reset_and_fill(int node, long mib, bool bound)
-{
-	char n[16], m[24];
-	char *unbound_argv[] = { LR_BIN "/fill_node", "-u", n, m, NULL };
-	char *bound_argv[] = { LR_BIN "/fill_node", n, m, NULL };
-
-	sync();
-	if (lr_write_str("/proc/sys/vm/drop_caches", "3"))
-		return -1;
-	snprintf(n, sizeof(n), "%d", node);
-	snprintf(m, sizeof(m), "%ld", mib);
-	if (lr_run(bound ? bound_argv : unbound_argv))
-		return -1;
-	lr_wait_kswapd_idle();
-	return 0;
-}
-
-/*
- * Only fills (no drop) NODE's page cache with MIB MiB read on its CPUs,
- * bound to it or not, from a part of the scratch file of its own (offset
- * NODE x 1280 MiB), so filling several nodes never finds the pages already
- * cached on another.
+ * Fills (no drop) NODE's page cache with MIB MiB read on its CPUs, bound to
+ * it or, as an ordinary task would, not (the page cache spills once NODE is
+ * short), from a part of the scratch file of its own (offset NODE x 1280
+ * MiB), so filling several nodes never finds the pages already cached on
+ * another.
  */
 static inline int lr_fill(int node, long mib, bool bound)
 {
@@ -134,11 +113,22 @@ static inline int lr_fill(int node, long mib, bool bound)
 	snprintf(m, sizeof(m), "%ld", mib);
 	snprintf(o, sizeof(o), "%d", node * 1280);
 	if (!bound) {
-		memmove(argv + 1, argv, 5 * sizeof(argv[0]));
-		argv[0] = argv[1];
-		argv[1] = "-u";
+		/* fill_node -o O -u NODE MIB */
+		argv[5] = argv[4];
+		argv[4] = argv[3];
+		argv[3] = "-u";
 	}
 	return lr_run(argv);
+}
+
+/* Drops the page cache, fills NODE as lr_fill() does, lets kswapd settle. */
+static inline int lr_reset_and_fill(int node, long mib, bool bound)
+{
+	sync();
+	if (lr_write_str("/proc/sys/vm/drop_caches", "3") || lr_fill(node, mib, bound))
+		return -1;
+	lr_wait_kswapd_idle();
+	return 0;
 }
 
 /* Parses "anon N0=.. N1=.." out of a memory.numa_stat. */
