@@ -3,18 +3,25 @@
  * anon_fault: fault in anonymous memory with several threads on one node's
  * CPUs and report where the pages landed, through move_pages(2).
  *
- *   anon_fault [-n NODE] [-b] [-l] [-t THREADS] [-H SECONDS] [-c CGROUP] MIB
+ *   anon_fault [-n NODE] [-b] [-l] [-t THREADS] [-R PASSES] [-H SECONDS]
+ *              [-c CGROUP] MIB
  *
  * -n NODE     run on NODE's CPUs (default 0); no memory binding unless -b
  * -b          also bind the memory to NODE (MPOL_BIND)
  * -l          mlock the memory after faulting it (a node hog)
  * -t THREADS  faulting threads (default 1); each touches its share
  * -c CGROUP   join this cgroup directory first (writes cgroup.procs)
+ * -R PASSES   fault the whole range PASSES times (default 1), freeing it
+ *             with MADV_DONTNEED in between; the rate covers every pass and
+ *             placement is the last pass's (a longer, steadier measurement)
  * -H SECONDS  hold the memory this long after reporting (default 0)
  *
  * Prints one line per node, "node N PAGES", then
  * "local_pct P", "first_half_local_pct P", "second_half_local_pct P"
- * (halves in fault order per thread), "pages N" and "fault_mib_per_s R".
+ * (halves in fault order per thread), "pages N", with -c the cgroup's
+ * "anon" and "file" lines of memory.numa_stat read while the memory is
+ * still held ("cg_anon N0=BYTES ...", "cg_file N0=BYTES ..."), and last
+ * "fault_mib_per_s R".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -70,6 +77,22 @@ static int join_cgroup(const char *dir)
 	return n;
 }
 
+/* Prints CG's memory.numa_stat lines "anon" and "file" as cg_anon, cg_file. */
+static void print_numa_stat(const char *cg)
+{
+	char path[512], line[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/memory.numa_stat", cg);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "anon ", 5) || !strncmp(line, "file ", 5))
+			printf("cg_%s", line);
+	fclose(f);
+}
+
 /* Node of each page of [base, base + len) into status[]. */
 static int page_nodes(char *base, size_t npages, int *status)
 {
@@ -94,17 +117,17 @@ static int page_nodes(char *base, size_t npages, int *status)
 
 int main(int argc, char **argv)
 {
-	long node = 0, threads = 1, hold = 0, counts[NU_MAX_NODES] = { 0 };
+	long node = 0, threads = 1, hold = 0, passes = 1, counts[NU_MAX_NODES] = { 0 };
 	bool membind = false, lock = false;
 	long half_local[2] = { 0 }, half_total[2] = { 0 };
 	const char *cgroup = NULL;
 	struct worker *w;
 	size_t len, npages, per;
-	double t0, t1;
+	double t0, elapsed = 0;
 	int *status, opt;
 	char *base;
 
-	while ((opt = getopt(argc, argv, "n:blt:H:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:blt:R:H:c:")) != -1) {
 		switch (opt) {
 		case 'n': node = atol(optarg); break;
 		case 'b': membind = true; break;
@@ -112,10 +135,11 @@ int main(int argc, char **argv)
 		case 't': threads = atol(optarg); break;
 		case 'H': hold = atol(optarg); break;
 		case 'c': cgroup = optarg; break;
+		case 'R': passes = atol(optarg); break;
 		default: goto usage;
 		}
 	}
-	if (optind != argc - 1 || threads < 1 || threads > 256 || node < 0 ||
+	if (optind != argc - 1 || threads < 1 || threads > 256 || passes < 1 || node < 0 ||
 	    node >= NU_MAX_NODES)
 		goto usage;
 	page_size = sysconf(_SC_PAGESIZE);
@@ -142,15 +166,19 @@ int main(int argc, char **argv)
 	/* No THP: placement is counted per base page, faulted one by one. */
 	madvise(base, len, MADV_NOHUGEPAGE);
 
-	t0 = now();
-	for (long i = 0; i < threads; i++) {
-		w[i].base = base + i * per;
-		w[i].len = i == threads - 1 ? len - i * per : per;
-		pthread_create(&w[i].thread, NULL, touch, &w[i]);
+	for (long pass = 0; pass < passes; pass++) {
+		if (pass)
+			madvise(base, len, MADV_DONTNEED);
+		t0 = now();
+		for (long i = 0; i < threads; i++) {
+			w[i].base = base + i * per;
+			w[i].len = i == threads - 1 ? len - i * per : per;
+			pthread_create(&w[i].thread, NULL, touch, &w[i]);
+		}
+		for (long i = 0; i < threads; i++)
+			pthread_join(w[i].thread, NULL);
+		elapsed += now() - t0;
 	}
-	for (long i = 0; i < threads; i++)
-		pthread_join(w[i].thread, NULL);
-	t1 = now();
 	if (lock && mlock(base, len)) {
 		perror("anon_fault: mlock");
 		return 1;
@@ -181,12 +209,14 @@ int main(int argc, char **argv)
 	printf("local_pct %.1f\n", 100.0 * counts[node] / npages);
 	printf("first_half_local_pct %.1f\n", 100.0 * half_local[0] / (half_total[0] ?: 1));
 	printf("second_half_local_pct %.1f\n", 100.0 * half_local[1] / (half_total[1] ?: 1));
-	printf("fault_mib_per_s %.1f\n", (len >> 20) / (t1 - t0));
+	if (cgroup)
+		print_numa_stat(cgroup);
+	printf("fault_mib_per_s %.1f\n", passes * (len >> 20) / elapsed);
 	fflush(stdout);
 	if (hold)
 		sleep(hold);
 	return 0;
 usage:
-	fprintf(stderr, "usage: anon_fault [-n NODE] [-b] [-l] [-t THREADS] [-H SECONDS] [-c CGROUP] MIB\n");
+	fprintf(stderr, "usage: anon_fault [-n NODE] [-b] [-l] [-t THREADS] [-R PASSES] [-H SECONDS] [-c CGROUP] MIB\n");
 	return 2;
 }
