@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The report as text tables: one per scenario, then the overhead and
+//! allocation-rate ratios and the goals the issue set, met or not.
+
+use crate::model::{alloc_rate, overhead, rows, Row, Run, Spread, Topology};
+use std::fmt::Write;
+
+/// A plain text table: left-aligned first column, the rest right-aligned.
+pub struct Table {
+    head: Vec<String>,
+    body: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(head: &[&str]) -> Table {
+        Table {
+            head: head.iter().map(|s| s.to_string()).collect(),
+            body: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.body.push(cells);
+    }
+
+    pub fn render(&self) -> String {
+        let cols = self.head.len();
+        let mut width = vec![0; cols];
+        for r in std::iter::once(&self.head).chain(&self.body) {
+            for (i, c) in r.iter().enumerate().take(cols) {
+                width[i] = width[i].max(c.chars().count());
+            }
+        }
+        let mut out = String::new();
+        for r in std::iter::once(&self.head).chain(&self.body) {
+            let mut line = String::new();
+            for (i, c) in r.iter().enumerate().take(cols) {
+                if i == 0 {
+                    let _ = write!(line, "{c:<w$}", w = width[i]);
+                } else {
+                    let _ = write!(line, "  {c:>w$}", w = width[i]);
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A configuration's name as the reader knows it.
+pub fn label(scenario: &str, config: &str) -> String {
+    match (scenario, config) {
+        (_, "default") if scenario == "gate" => "policy off".into(),
+        (_, "default") => "default".into(),
+        (_, "zrm") => "zone_reclaim_mode=1".into(),
+        (_, "zrm_d10") => "zone_reclaim_mode=1, distance 10".into(),
+        (_, "membind") => "MPOL_BIND to node 0".into(),
+        ("neighbour", "off") => "A off".into(),
+        ("neighbour", c) => format!("A {}", c.replace('_', " ")),
+        ("gate", c) if c.starts_with('d') => format!("kswapd direct, D={}", &c[1..]),
+        (_, c) => format!("local_reclaim {}", c.replace('_', " ")),
+    }
+}
+
+pub fn num(v: Option<f64>, prec: usize) -> String {
+    match v {
+        Some(v) => format!("{v:.prec$}"),
+        None => "-".into(),
+    }
+}
+
+fn count(row: &Row<'_>, key: &str) -> String {
+    num(row.med(|r| r.counters.get(key).copied()), 0)
+}
+
+fn spread(s: &Spread, prec: usize) -> String {
+    format!("{:.p$} [{:.p$}-{:.p$}]", s.median, s.min, s.max, p = prec)
+}
+
+/// Page cache the node lost during the run, MiB.
+pub fn cache_lost_mib(r: &Run, node: usize) -> Option<f64> {
+    let b = r.record.num(&format!("file_before_kb{node}"))?;
+    let a = r.record.num(&format!("file_after_kb{node}"))?;
+    Some((b - a) / 1024.0)
+}
+
+fn reps_note(runs: &[Run], scenario: &str) -> String {
+    let max = rows(runs, scenario)
+        .iter()
+        .map(|r| r.runs.len())
+        .max()
+        .unwrap_or(0);
+    if max > 1 {
+        format!("; medians of {max} repetitions")
+    } else {
+        String::new()
+    }
+}
+
+pub fn filled(runs: &[Run], topo: &Topology) -> String {
+    let mut t = Table::new(&[
+        "configuration",
+        "size",
+        "thr",
+        "local%",
+        "numa_stat%",
+        "<=D%",
+        "D",
+        "cost*",
+        "evict/placed",
+        "rate",
+        "kswapd_steal",
+        "direct_steal",
+        "allocstall",
+        "lr_wakeups",
+        "lr_direct",
+        "lr_reclaimed",
+        "numa_miss",
+    ]);
+    for row in rows(runs, "filled") {
+        let f = row.first();
+        t.row(vec![
+            label("filled", &f.config),
+            format!("{:.0}%", f.size_pct),
+            format!("{:.0}", f.threads),
+            num(row.med(|r| Some(r.local_pct)), 1),
+            num(row.med(|r| r.numa_stat_local_pct), 1),
+            num(row.med(|r| Some(r.within_pct)), 1),
+            num(Some(f.distance), 0),
+            num(row.med(|r| Some(r.modeled_cost)), 2),
+            num(row.med(|r| r.over_eviction), 2),
+            num(row.med(|r| r.relative_rate), 2),
+            count(&row, "pgsteal_kswapd"),
+            count(&row, "pgsteal_direct"),
+            count(&row, "allocstall"),
+            count(&row, "lr_kswapd_wakeups"),
+            count(&row, "lr_direct_reclaims"),
+            count(&row, "lr_pages_reclaimed"),
+            count(&row, "numa_miss"),
+        ]);
+    }
+    let sizes: Vec<String> = topo
+        .memtotal_mib
+        .iter()
+        .map(|m| format!("{m:.0}"))
+        .collect();
+    format!(
+        "Scenario \"filled node\": {} nodes (MemTotal {} MiB), distance {}; node 0 full of clean \
+         page cache,\nthen an anon workload of SIZE% of node 0 on node 0's CPUs{}\n\n{}",
+        topo.nodes,
+        sizes.join(" / "),
+        topo.distance[0].get(1).copied().unwrap_or(0.0),
+        reps_note(runs, "filled"),
+        t.render()
+    )
+}
+
+pub fn gate(runs: &[Run], topo: &Topology) -> String {
+    let mut head = vec!["configuration".to_string(), "D".into()];
+    head.extend((0..topo.nodes).map(|n| format!("N{n}%")));
+    head.extend(
+        [
+            "<=D%",
+            "cost*",
+            "N0_cache_lost_MiB",
+            "N1_cache_lost_MiB",
+            "rate",
+            "lr_wakeups",
+            "lr_direct",
+            "lr_spilled",
+        ]
+        .map(String::from),
+    );
+    let head: Vec<&str> = head.iter().map(String::as_str).collect();
+    let mut t = Table::new(&head);
+    for row in rows(runs, "gate") {
+        let f = row.first();
+        let mut cells = vec![label("gate", &f.config), num(Some(f.distance), 0)];
+        cells.extend(row.node_pct().iter().map(|p| format!("{p:.1}")));
+        cells.extend([
+            num(row.med(|r| Some(r.within_pct)), 1),
+            num(row.med(|r| Some(r.modeled_cost)), 2),
+            num(row.med(|r| cache_lost_mib(r, 0)), 0),
+            num(row.med(|r| cache_lost_mib(r, 1)), 0),
+            num(row.med(|r| r.relative_rate), 2),
+            count(&row, "lr_kswapd_wakeups"),
+            count(&row, "lr_direct_reclaims"),
+            count(&row, "lr_spilled"),
+        ]);
+        t.row(cells);
+    }
+    let d: Vec<String> = topo
+        .distance
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|d| format!("{d:.0}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    format!(
+        "Scenario \"distance gate\": {} nodes, SLIT {}; most of node 0 mlocked by another task, \
+         nodes 0 and 1 full of page cache,\na 40% workload on node 0's CPUs{}\n\n{}",
+        topo.nodes,
+        d.join(" / "),
+        reps_note(runs, "gate"),
+        t.render()
+    )
+}
+
+pub fn neighbour(runs: &[Run]) -> String {
+    let mut t = Table::new(&[
+        "configuration",
+        "A_local%",
+        "A_rate",
+        "A_evict/placed",
+        "B_local%",
+        "B_rate",
+        "B_cache_N0_before_MiB",
+        "B_cache_N0_after_MiB",
+    ]);
+    for row in rows(runs, "neighbour") {
+        let nb = |f: &dyn Fn(&crate::model::Neighbour) -> Option<f64>| {
+            row.med(|r| r.neighbour.as_ref().and_then(f))
+        };
+        t.row(vec![
+            label("neighbour", &row.first().config),
+            num(row.med(|r| Some(r.local_pct)), 1),
+            num(row.med(|r| r.relative_rate), 2),
+            num(row.med(|r| r.over_eviction), 2),
+            num(nb(&|n| Some(n.local_pct)), 1),
+            num(nb(&|n| n.relative_rate), 2),
+            num(nb(&|n| Some(n.file_before_mib)), 0),
+            num(nb(&|n| Some(n.file_after_mib)), 0),
+        ]);
+    }
+    format!(
+        "Scenario \"neighbour\": cgroup B's page cache fills node 0; A (40% of node 0) and B (20%) \
+         fault anon at once on node 0's CPUs;\nB's mode is always off{}\n\n{}",
+        reps_note(runs, "neighbour"),
+        t.render()
+    )
+}
+
+pub fn overhead_table(samples: &[crate::model::OverheadSample]) -> String {
+    let mut t = Table::new(&[
+        "module",
+        "rounds",
+        "rate vs unloaded: median [min-max]",
+        "overhead",
+    ]);
+    for (v, what) in [
+        ("off", "loaded, every mode off"),
+        ("on", "loaded, \"kswapd direct\" for all"),
+    ] {
+        if let Some(s) = overhead(samples, v) {
+            t.row(vec![
+                what.into(),
+                s.n.to_string(),
+                spread(&s, 3),
+                format!("{:+.1}%", (1.0 - s.median) * 100.0),
+            ]);
+        }
+    }
+    format!(
+        "Overhead: page-fault rate of a workload that never runs short (node 0 empty), \
+         interleaved rounds in one boot\n\n{}",
+        t.render()
+    )
+}
+
+pub fn alloc_rate_table(runs: &[Run]) -> String {
+    let mut t = Table::new(&[
+        "size",
+        "threads",
+        "reps",
+        "kswapd direct / direct: median [min-max]",
+    ]);
+    for (size, threads, s) in alloc_rate(runs) {
+        t.row(vec![
+            format!("{size:.0}%"),
+            format!("{threads:.0}"),
+            s.n.to_string(),
+            spread(&s, 2),
+        ]);
+    }
+    format!(
+        "Allocation rate under reclaim: fault-in rate with \"kswapd direct\" / with \"direct\" \
+         alone, filled node, same boot\n\n{}",
+        t.render()
+    )
+}
+
+/// The issue's goals, each with the figure measured.
+pub fn goals(runs: &[Run], samples: &[crate::model::OverheadSample]) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    for row in rows(runs, "filled") {
+        let f = row.first();
+        if f.config == "kswapd_direct" && f.size_pct == 40.0 {
+            let v = row.med(|r| Some(r.local_pct)).unwrap_or(0.0);
+            out.push((
+                format!(
+                    "kswapd direct, 40%, {:.0} thread(s): {v:.1}% local (goal >= 99%)",
+                    f.threads
+                ),
+                v >= 99.0,
+            ));
+        }
+    }
+    let filled = rows(runs, "filled");
+    let worst = filled
+        .iter()
+        .filter(|r| r.first().config.contains("kswapd") || r.first().config.contains("direct"))
+        .filter_map(|r| Some((r.med(|x| x.over_eviction)?, r.first())))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some((v, r)) = worst {
+        out.push((
+            format!(
+                "over-eviction, worst local_reclaim row ({}, {:.0}%, {:.0} thread(s)): {v:.2} (goal <= 1.1)",
+                label("filled", &r.config),
+                r.size_pct,
+                r.threads
+            ),
+            v <= 1.1,
+        ));
+    }
+    for (size, threads, s) in alloc_rate(runs) {
+        out.push((
+            format!(
+                "allocation rate, kswapd direct / direct, {size:.0}%, {threads:.0} thread(s): {:.2} (goal >= 2)",
+                s.median
+            ),
+            s.median >= 2.0,
+        ));
+    }
+    for v in ["off", "on"] {
+        if let Some(s) = overhead(samples, v) {
+            let o = (1.0 - s.median) * 100.0;
+            out.push((
+                format!("overhead, module loaded with policy {v}: {o:+.1}% (goal <= 1%)"),
+                o <= 1.0,
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_aligned_columns() {
+        let mut t = Table::new(&["name", "n"]);
+        t.row(vec!["a".into(), "1".into()]);
+        t.row(vec!["longer".into(), "100".into()]);
+        assert_eq!(t.render(), "name      n\na         1\nlonger  100\n");
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(
+            label("filled", "kswapd_direct_unmap"),
+            "local_reclaim kswapd direct unmap"
+        );
+        assert_eq!(label("gate", "d16"), "kswapd direct, D=16");
+        assert_eq!(label("gate", "default"), "policy off");
+        assert_eq!(label("neighbour", "kswapd_direct"), "A kswapd direct");
+        assert_eq!(num(None, 1), "-");
+        assert_eq!(num(Some(1.25), 1), "1.2");
+    }
+}
