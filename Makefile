@@ -4,7 +4,9 @@
 # ${XDG_CACHE_HOME:-~/.cache}/local_reclaim, keyed by its inputs.
 #
 #   make            bootstrap if needed, build the kernel and local_reclaim.ko
-#   make demo       the main job: boot a guest and show what the module does
+#   make demo       the main job: the benchmark at demo size (~12 min), table,
+#                   results.json/csv and plot.svg under results/
+#   make bench      the benchmark at full size (3 repetitions, ~40 min)
 #   make check      every test: host checks, builds, guest selftests
 #   make patches-check  checkpatch and build every patch of the series in turn
 #   make KDIR=/path/to/built/kernel    build against an already-built tree
@@ -32,11 +34,14 @@ check:
 demo:
 	@scripts/demo
 
+bench:
+	@scripts/bench --size full
+
 patches-check: bootstrap
 	@scripts/patches-check
 
 clean:
-	rm -rf tests/build rust/target
+	rm -rf tests/build tools/build rust/target tools/bench-report/target
 	rm -f *.ko *.o *.mod *.mod.c *.mod.o modules.order Module.symvers .*.cmd rust/*.o rust/.*.cmd rust/*.d
 
-.PHONY: all bootstrap kernel module tests check demo patches-check clean
+.PHONY: all bootstrap kernel module tests check demo bench patches-check clean
