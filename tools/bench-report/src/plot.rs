@@ -18,6 +18,7 @@ const RIGHT: f64 = 70.0;
 const PLOT_H: f64 = 200.0;
 const TOP: f64 = 72.0;
 const BOTTOM: f64 = 120.0;
+const MIN_PLOT_W: f64 = 300.0;
 
 pub struct Bar {
     pub label: String,
@@ -191,8 +192,8 @@ fn panel(svg: &mut String, p: &Panel, y0: f64, width: f64) {
         lx + 16.0,
         y0 + 41.0
     );
-    // Axes and grid.
-    let plot_w = width - LEFT - RIGHT;
+    // Axes and grid, as wide as this panel's bars.
+    let plot_w = p.width().max(MIN_PLOT_W).min(width - LEFT - RIGHT);
     for i in 0..=4 {
         let y = base - PLOT_H * i as f64 / 4.0;
         let _ = writeln!(
@@ -277,7 +278,12 @@ pub fn svg(panels: &[Panel], caption: &str) -> Option<String> {
     if panels.is_empty() {
         return None;
     }
-    let width = panels.iter().map(Panel::width).fold(640.0_f64, f64::max) + LEFT + RIGHT;
+    let width = panels
+        .iter()
+        .map(Panel::width)
+        .fold(MIN_PLOT_W + 340.0, f64::max)
+        + LEFT
+        + RIGHT;
     let ph = TOP + PLOT_H + BOTTOM;
     let height = ph * panels.len() as f64 + 30.0;
     let mut s = String::new();
