@@ -5,85 +5,7 @@
 
 use crate::model::{alloc_rate, overhead, OverheadSample, Run, Spread, Topology};
 use crate::table::{cache_lost_mib, label};
-
-/// A JSON value; rendering is all this report needs.
-pub enum Json {
-    Null,
-    Bool(bool),
-    Num(f64),
-    Str(String),
-    Arr(Vec<Json>),
-    Obj(Vec<(String, Json)>),
-}
-
-impl Json {
-    pub fn obj(fields: Vec<(&str, Json)>) -> Json {
-        Json::Obj(
-            fields
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-        )
-    }
-
-    pub fn render(&self, out: &mut String, indent: usize) {
-        let pad = |n: usize| "  ".repeat(n);
-        match self {
-            Json::Null => out.push_str("null"),
-            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Json::Num(v) if !v.is_finite() => out.push_str("null"),
-            Json::Num(v) if v.fract() == 0.0 && v.abs() < 1e15 => out.push_str(&format!("{v:.0}")),
-            Json::Num(v) => out.push_str(&format!("{v}")),
-            Json::Str(s) => quote(out, s),
-            Json::Arr(a) if a.iter().all(|v| matches!(v, Json::Num(_) | Json::Null)) => {
-                out.push('[');
-                for (i, v) in a.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    v.render(out, indent);
-                }
-                out.push(']');
-            }
-            Json::Arr(a) => {
-                out.push_str("[\n");
-                for (i, v) in a.iter().enumerate() {
-                    out.push_str(&pad(indent + 1));
-                    v.render(out, indent + 1);
-                    out.push_str(if i + 1 < a.len() { ",\n" } else { "\n" });
-                }
-                out.push_str(&pad(indent));
-                out.push(']');
-            }
-            Json::Obj(o) => {
-                out.push_str("{\n");
-                for (i, (k, v)) in o.iter().enumerate() {
-                    out.push_str(&pad(indent + 1));
-                    quote(out, k);
-                    out.push_str(": ");
-                    v.render(out, indent + 1);
-                    out.push_str(if i + 1 < o.len() { ",\n" } else { "\n" });
-                }
-                out.push_str(&pad(indent));
-                out.push('}');
-            }
-        }
-    }
-}
-
-fn quote(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
+use json_out::Json;
 
 fn opt(v: Option<f64>) -> Json {
     v.map_or(Json::Null, Json::Num)
@@ -314,22 +236,6 @@ pub fn csv(runs: &[Run]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn json_renders_escapes_and_non_finite() {
-        let j = Json::obj(vec![
-            ("a", Json::Str("x\"y\n".into())),
-            ("b", Json::Num(f64::NAN)),
-            ("c", Json::Arr(vec![Json::Num(1.0), Json::Num(2.5)])),
-            ("d", Json::Bool(true)),
-        ]);
-        let mut s = String::new();
-        j.render(&mut s, 0);
-        assert_eq!(
-            s,
-            "{\n  \"a\": \"x\\\"y\\n\",\n  \"b\": null,\n  \"c\": [1, 2.5],\n  \"d\": true\n}"
-        );
-    }
 
     #[test]
     fn csv_has_one_row_per_run_and_equal_columns() {
