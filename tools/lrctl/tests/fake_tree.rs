@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+//! lrctl against a fake sysfs/cgroup tree (LRCTL_ROOT): every command, its
+//! output, and the exit status of every error it tells apart.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Tree {
+    dir: PathBuf,
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn put(p: &Path, text: &str) {
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, text).unwrap();
+}
+
+impl Tree {
+    /// A 2-node machine, distance 21, module loaded, cgroup "db" with a mode.
+    fn new() -> Tree {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "lrctl-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        let t = Tree { dir };
+        t.put(
+            "proc/self/mounts",
+            "proc /proc proc rw 0 0\ncgroup2 /sys/fs/cgroup cgroup2 rw,nosuid 0 0\n",
+        );
+        for (n, d) in [(0, "10 21"), (1, "21 10")] {
+            t.put(
+                &format!("sys/devices/system/node/node{n}/distance"),
+                &format!("{d}\n"),
+            );
+            t.put(
+                &format!("sys/devices/system/node/node{n}/meminfo"),
+                &format!("Node {n} MemTotal: 1048576 kB\nNode {n} MemFree: 20480 kB\nNode {n} FilePages: 972800 kB\nNode {n} AnonPages: 10240 kB\n"),
+            );
+        }
+        t.put("sys/kernel/mm/local_reclaim/mode", "kswapd\n");
+        t.put("sys/kernel/mm/local_reclaim/node_reclaim_distance", "30\n");
+        t.put(
+            "sys/kernel/mm/local_reclaim/stat",
+            "kswapd_wakeups N0=5 N1=0\npages_reclaimed N0=50 N1=0\ncgroup_states 2\n",
+        );
+        t.put(
+            "sys/kernel/tracing/events/node_reclaim_policy/enable",
+            "0\n",
+        );
+        t.put(
+            "sys/fs/cgroup/db/memory.local_reclaim.mode",
+            "kswapd direct\n",
+        );
+        t.put(
+            "sys/fs/cgroup/db/memory.local_reclaim.distance",
+            "inherit\n",
+        );
+        t.put(
+            "sys/fs/cgroup/db/memory.local_reclaim.stat",
+            "kswapd_wakeups N0=12 N1=0\ndirect_reclaims N0=3 N1=0\npages_reclaimed N0=99 N1=1\n\
+             effective mode=kswapd,direct distance=30\n",
+        );
+        fs::create_dir_all(t.dir.join("sys/fs/cgroup/nomem")).unwrap();
+        t
+    }
+
+    fn put(&self, rel: &str, text: &str) {
+        put(&self.dir.join(rel), text);
+    }
+
+    fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.dir.join(rel)).unwrap()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_lrctl"))
+            .args(args)
+            .env("LRCTL_ROOT", &self.dir)
+            .output()
+            .unwrap()
+    }
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn status_shows_everything() {
+    let t = Tree::new();
+    let o = t.run(&["status"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let s = out(&o);
+    for want in [
+        "module:                 loaded",
+        "kernel patched:         yes",
+        "global mode:            kswapd",
+        "node_reclaim_distance:  30",
+        "cgroup states:          2",
+        "21*",
+        "950",
+    ] {
+        assert!(s.contains(want), "missing '{want}' in:\n{s}");
+    }
+    let j = out(&t.run(&["--json", "status"]));
+    assert!(
+        j.contains("\"module_loaded\": true") && j.contains("\"within_distance\": [0, 1]"),
+        "{j}"
+    );
+    assert!(j.contains("\"file_pages_kib\": 972800"), "{j}");
+}
+
+#[test]
+fn status_tells_unloaded_from_unpatched() {
+    let t = Tree::new();
+    fs::remove_dir_all(t.dir.join("sys/kernel/mm/local_reclaim")).unwrap();
+    let o = t.run(&["status"]);
+    assert_eq!(code(&o), 3, "{}", err(&o));
+    assert!(out(&o).contains("not loaded") && err(&o).contains("module not loaded"));
+    fs::remove_dir_all(t.dir.join("sys/kernel/tracing/events/node_reclaim_policy")).unwrap();
+    let o = t.run(&["status"]);
+    assert_eq!(code(&o), 4, "{}", err(&o));
+    assert!(err(&o).contains("kernel not patched"));
+    assert_eq!(code(&t.run(&["show", "db"])), 4);
+    assert_eq!(code(&t.run(&["set", "db", "--mode", "off"])), 4);
+}
+
+#[test]
+fn show_configured_and_effective() {
+    let t = Tree::new();
+    for arg in ["db", "/db", "/sys/fs/cgroup/db"] {
+        let o = t.run(&["show", arg]);
+        assert_eq!(code(&o), 0, "{arg}: {}", err(&o));
+        let s = out(&o);
+        assert!(s.contains("cgroup:    /db"), "{s}");
+        assert!(
+            s.contains("kswapd direct") && s.contains("effective: 30"),
+            "{s}"
+        );
+        assert!(
+            s.lines()
+                .any(|l| l.starts_with("pages_reclaimed") && l.ends_with("1") && l.contains("99")),
+            "{s}"
+        );
+    }
+    let j = out(&t.run(&["--json", "show", "db"]));
+    assert!(
+        j.contains("\"distance\": \"inherit\"") && j.contains("\"distance\": 30"),
+        "{j}"
+    );
+    assert!(j.contains("\"N0\": 12"), "{j}");
+}
+
+#[test]
+fn cgroup_errors() {
+    let t = Tree::new();
+    let o = t.run(&["show", "nosuch"]);
+    assert_eq!(code(&o), 5);
+    assert!(err(&o).contains("no such cgroup"), "{}", err(&o));
+    assert_eq!(code(&t.run(&["show", "nomem"])), 5);
+    assert_eq!(code(&t.run(&["show", "/"])), 5);
+    assert_eq!(code(&t.run(&["show", "db/../x"])), 5);
+    t.put("proc/self/mounts", "proc /proc proc rw 0 0\n");
+    let o = t.run(&["show", "db"]);
+    assert_eq!(code(&o), 6);
+    assert!(err(&o).contains("cgroup2 not mounted"));
+}
+
+#[test]
+fn set_writes_only_valid_values() {
+    let t = Tree::new();
+    let o = t.run(&["set", "db", "--mode", "direct unmap", "--distance", "21"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(
+        t.read("sys/fs/cgroup/db/memory.local_reclaim.mode"),
+        "direct unmap\n"
+    );
+    assert_eq!(
+        t.read("sys/fs/cgroup/db/memory.local_reclaim.distance"),
+        "21\n"
+    );
+    // A bad distance changes nothing, not even the valid mode.
+    let o = t.run(&["set", "db", "--mode", "off", "--distance", "300"]);
+    assert_eq!(code(&o), 8);
+    assert!(err(&o).contains("out of range"), "{}", err(&o));
+    assert_eq!(
+        t.read("sys/fs/cgroup/db/memory.local_reclaim.mode"),
+        "direct unmap\n"
+    );
+    assert_eq!(code(&t.run(&["set", "db", "--mode", "fast"])), 8);
+    assert_eq!(code(&t.run(&["set", "db"])), 2);
+    let o = t.run(&[
+        "set",
+        "--global",
+        "--mode",
+        "kswapd direct",
+        "--distance",
+        "16",
+    ]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(
+        t.read("sys/kernel/mm/local_reclaim/mode"),
+        "kswapd direct\n"
+    );
+    assert_eq!(
+        t.read("sys/kernel/mm/local_reclaim/node_reclaim_distance"),
+        "16\n"
+    );
+    assert_eq!(
+        code(&t.run(&["set", "--global", "--distance", "inherit"])),
+        8
+    );
+}
+
+#[test]
+fn top_reports_rates() {
+    let t = Tree::new();
+    let o = t.run(&["--json", "top", "--interval", "0.1", "--count", "1"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let s = out(&o);
+    assert_eq!(s.lines().count(), 1);
+    assert!(
+        s.starts_with("{\"interval_s\":") && s.contains("\"rows\":[]"),
+        "{s}"
+    );
+    let o = t.run(&["watch", "--interval", "0.1", "--count", "2"]);
+    assert_eq!(code(&o), 0);
+    assert_eq!(out(&o).matches("(no activity)").count(), 2);
+}
