@@ -26,3 +26,20 @@ lr_need() {
 	command -v "$1" >/dev/null 2>&1 ||
 		lr_die "'$1' is missing; run 'make bootstrap' (as root) or install it: $2"
 }
+
+# The symbols the series exports that local_reclaim.ko links against; a
+# tree without them is not patched.
+LR_SERIES_SYMBOLS="node_reclaim_policy_register node_reclaim_policy_unregister node_reclaim_distance mm_kobj cgroup_add_dfl_cftypes"
+
+# lr_check_kdir DIR: dies with the reason DIR cannot build the module.
+lr_check_kdir() {
+	local kdir=$1 sym
+	[ -f "$kdir/.config" ] && [ -f "$kdir/Module.symvers" ] ||
+		lr_die "$kdir is not a built kernel tree (no .config or Module.symvers)"
+	grep -q '^CONFIG_RUST=y' "$kdir/.config" ||
+		lr_die "the kernel at $kdir is built without CONFIG_RUST=y; local_reclaim.ko is Rust (enable RUST, see config/kernel.config)"
+	for sym in $LR_SERIES_SYMBOLS; do
+		grep -qP "^0x[0-9a-f]+\t$sym\t" "$kdir/Module.symvers" ||
+			lr_die "the kernel at $kdir lacks the node reclaim policy series (no $sym in Module.symvers): apply patches/series and rebuild it"
+	done
+}
