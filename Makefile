@@ -4,7 +4,7 @@
 # ${XDG_CACHE_HOME:-~/.cache}/local_reclaim, keyed by its inputs.
 #
 #   make            bootstrap if needed, build the kernel and local_reclaim.ko
-#   make demo       the main job: the benchmark at demo size (~12 min), table,
+#   make demo       the main job: the benchmark at demo size (~10 min), table,
 #                   results.json/csv and plot.svg under results/
 #   make bench      the benchmark at full size (3 repetitions, ~40 min)
 #   make check      every test: host checks, builds, guest selftests
