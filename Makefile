@@ -6,7 +6,7 @@
 #   make            bootstrap if needed, build the kernel and local_reclaim.ko
 #   make demo       the main job: the benchmark at demo size (~10 min), table,
 #                   results.json/csv and plot.svg under results/
-#   make bench      the benchmark at full size (3 repetitions, ~40 min)
+#   make bench      the benchmark at full size (3 repetitions, ~30 min)
 #   make check      every test: host checks, builds, guest selftests
 #   make patches-check  checkpatch and build every patch of the series in turn
 #   make KDIR=/path/to/built/kernel    build against an already-built tree
