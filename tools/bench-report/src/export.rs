@@ -4,7 +4,7 @@
 //! ratios) and `results.csv` (one row per run).
 
 use crate::model::{alloc_rate, overhead, OverheadSample, Run, Spread, Topology};
-use crate::table::{cache_lost_mib, label};
+use crate::table::label;
 use json_out::Json;
 
 fn opt(v: Option<f64>) -> Json {
@@ -219,9 +219,10 @@ pub fn csv(runs: &[Run]) -> String {
             r.relative_rate.map_or(String::new(), |v| format!("{v:.4}")),
         ];
         cells.extend((0..nodes).map(|n| f(r.node_pages.get(n).copied())));
-        cells.extend(
-            (0..nodes).map(|n| cache_lost_mib(r, n).map_or(String::new(), |v| format!("{v:.1}"))),
-        );
+        cells.extend((0..nodes).map(|n| {
+            r.cache_lost_mib(n)
+                .map_or(String::new(), |v| format!("{v:.1}"))
+        }));
         cells.extend(
             crate::model::COUNTERS
                 .iter()

@@ -139,6 +139,11 @@ fn pct(part: f64, whole: f64) -> f64 {
     }
 }
 
+/// Page cache (FilePages) a node lost from before the workload to after it.
+fn cache_lost_kib(r: &Record, node: usize) -> Option<f64> {
+    Some(r.num(&format!("file_before_kb{node}"))? - r.num(&format!("file_after_kb{node}"))?)
+}
+
 impl Run {
     pub fn from_record(boot: usize, topo: &Topology, r: &Record) -> Result<Run, String> {
         let need = |k: &str| {
@@ -180,11 +185,9 @@ impl Run {
         };
         let cg = node_vec(r, "cg_anon_bytes", topo.nodes);
         let cg_total: f64 = cg.iter().sum();
-        let file_before = r.num(&format!("file_before_kb{node}"));
-        let file_after = r.num(&format!("file_after_kb{node}"));
-        let evicted = match (file_before, file_after) {
-            (Some(b), Some(a)) => ((b - a) * 1024.0 / PAGE_BYTES).max(0.0),
-            _ => {
+        let evicted = match cache_lost_kib(r, node) {
+            Some(kib) => (kib * 1024.0 / PAGE_BYTES).max(0.0),
+            None => {
                 return Err(format!(
                     "@run without file_before_kb{node}/file_after_kb{node}"
                 ))
@@ -236,6 +239,11 @@ impl Run {
             pages,
             record: r.clone(),
         })
+    }
+
+    /// Page cache the node lost during the run, MiB.
+    pub fn cache_lost_mib(&self, node: usize) -> Option<f64> {
+        cache_lost_kib(&self.record, node).map(|kib| kib / 1024.0)
     }
 
     /// Same boot, scenario, size, threads and repetition: runs that were

@@ -78,13 +78,6 @@ fn spread(s: &Spread, prec: usize) -> String {
     format!("{:.p$} [{:.p$}-{:.p$}]", s.median, s.min, s.max, p = prec)
 }
 
-/// Page cache the node lost during the run, MiB.
-pub fn cache_lost_mib(r: &Run, node: usize) -> Option<f64> {
-    let b = r.record.num(&format!("file_before_kb{node}"))?;
-    let a = r.record.num(&format!("file_after_kb{node}"))?;
-    Some((b - a) / 1024.0)
-}
-
 fn reps_note(runs: &[Run], scenario: &str) -> String {
     let max = rows(runs, scenario)
         .iter()
@@ -181,8 +174,8 @@ pub fn gate(runs: &[Run], topo: &Topology) -> String {
         cells.extend([
             num(row.med(|r| Some(r.within_pct)), 1),
             num(row.med(|r| Some(r.modeled_cost)), 2),
-            num(row.med(|r| cache_lost_mib(r, 0)), 0),
-            num(row.med(|r| cache_lost_mib(r, 1)), 0),
+            num(row.med(|r| r.cache_lost_mib(0)), 0),
+            num(row.med(|r| r.cache_lost_mib(1)), 0),
             num(row.med(|r| r.relative_rate), 2),
             count(&row, "lr_kswapd_wakeups"),
             count(&row, "lr_direct_reclaims"),
