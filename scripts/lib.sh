@@ -27,6 +27,21 @@ lr_need() {
 		lr_die "'$1' is missing; run 'make bootstrap' (as root) or install it: $2"
 }
 
+# lr_series_patches: the kernel series' patch files in order, one path a
+# line, as patches/series names them (comments and blank lines skipped).
+# Fails when the series names a file that does not exist.
+lr_series_patches() {
+	local p
+	[ -f "$LR_TOP/patches/series" ] || return 0
+	while read -r p; do
+		p=${p%%#*}
+		p=${p%"${p##*[![:space:]]}"}
+		[ -n "$p" ] || continue
+		[ -f "$LR_TOP/patches/$p" ] || lr_die "patches/series names $p, which does not exist"
+		echo "$LR_TOP/patches/$p"
+	done < "$LR_TOP/patches/series"
+}
+
 # The symbols the series exports that local_reclaim.ko links against; a
 # tree without them is not patched.
 LR_SERIES_SYMBOLS="node_reclaim_policy_register node_reclaim_policy_unregister node_reclaim_distance mm_kobj cgroup_add_dfl_cftypes"
