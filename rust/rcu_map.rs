@@ -5,24 +5,49 @@
 //!
 //! The allocator's hooks may run in interrupt context, so they must not
 //! take the XArray's spinlock; `xa_load()` under `rcu_read_lock()` is the
-//! lock-free read the XArray offers.  Removed values are freed only after
-//! an RCU grace period.
+//! lock-free read the XArray offers.  Removed values are dropped from an
+//! RCU callback (`call_rcu()`), so removing never waits for a grace period:
+//! the cgroup offline path that removes runs under `cgroup_mutex`.
 
 use core::marker::PhantomData;
 
-use kernel::{bindings, error::to_result, prelude::*, sync::rcu, types::Opaque};
+use kernel::{
+    bindings,
+    error::to_result,
+    prelude::*,
+    sync::{
+        atomic::{Atomic, Relaxed},
+        rcu,
+    },
+    types::Opaque,
+};
 
-/// An XArray of `KBox<T>` with RCU readers.
+/// A value in the map with the RCU head that frees it.  `value` comes
+/// first, so a pointer to the entry is a pointer to its value.
+#[repr(C)]
+struct Entry<T> {
+    value: T,
+    rcu: Opaque<bindings::callback_head>,
+    /// The owning map's `live` count, decremented when the entry is freed.
+    live: *const Atomic<u64>,
+}
+
+/// An XArray of boxed values with RCU readers.
 ///
 /// # Invariants
 ///
 /// Every entry of `xa` is a pointer obtained from `KBox::into_raw` for a
-/// `KBox<T>` that the map owns.
+/// `KBox<Entry<T>>` that the map owns, whose `live` points to the map's
+/// `live`.  The map is pinned (it is only built through `new()`), and it
+/// outlives every entry, including those waiting for a grace period.
 #[pin_data(PinnedDrop)]
 pub(crate) struct RcuMap<T> {
     #[pin]
     xa: Opaque<bindings::xarray>,
-    _owns: PhantomData<KBox<T>>,
+    /// Entries allocated and not yet freed: in the map or waiting for a
+    /// grace period.
+    live: Atomic<u64>,
+    _owns: PhantomData<KBox<Entry<T>>>,
 }
 
 // SAFETY: the map owns its `KBox<T>` values and hands out only shared
@@ -38,6 +63,7 @@ impl<T> RcuMap<T> {
             // SAFETY: `xa_init_flags` initialises the XArray in place and
             // `slot` is valid for writes; flags 0 selects a plain XArray.
             xa <- Opaque::ffi_init(|slot| unsafe { bindings::xa_init_flags(slot, 0) }),
+            live: Atomic::new(0),
             _owns: PhantomData,
         })
     }
@@ -47,19 +73,24 @@ impl<T> RcuMap<T> {
         let index = usize::try_from(id).ok()?;
         // SAFETY: `xa` is initialised; `xa_load` may run concurrently with
         // writers under `rcu_read_lock()`, which `_guard` holds.
-        let p = unsafe { bindings::xa_load(self.xa.get(), index) }.cast::<T>();
-        // SAFETY: by the type invariant `p` is null or a live `KBox<T>`;
-        // removed values are freed only after a grace period, so it stays
-        // valid while `_guard` is held.
-        unsafe { p.as_ref() }
+        let p = unsafe { bindings::xa_load(self.xa.get(), index) }.cast::<Entry<T>>();
+        // SAFETY: by the type invariant `p` is null or a live entry; removed
+        // entries are freed only after a grace period, so it stays valid
+        // while `_guard` is held.
+        unsafe { p.as_ref() }.map(|e| &e.value)
     }
 
-    /// Stores `value` under `id`, replacing and freeing any previous value
-    /// after a grace period.  Process context only.
-    /// Allocates XArray nodes with `GFP_KERNEL`.
-    pub(crate) fn insert(&self, id: u64, value: KBox<T>) -> Result {
+    /// Stores `value` under `id`, replacing any previous value, which is
+    /// freed after a grace period.  Process context only.
+    /// Allocates the entry and XArray nodes with `GFP_KERNEL`.
+    pub(crate) fn insert(&self, id: u64, value: T) -> Result {
         let index = usize::try_from(id).map_err(|_| EINVAL)?;
-        let new = KBox::into_raw(value);
+        let entry = Entry {
+            value,
+            rcu: Opaque::uninit(),
+            live: &self.live,
+        };
+        let new = KBox::into_raw(KBox::new(entry, GFP_KERNEL)?);
         // SAFETY: `xa` is initialised; `new` is a valid, non-null, 4-byte
         // aligned pointer (not an XArray internal entry).
         let old =
@@ -70,12 +101,19 @@ impl<T> RcuMap<T> {
             drop(unsafe { KBox::from_raw(new) });
             return Err(e);
         }
+        self.live.add(1, Relaxed);
         Self::free_after_grace_period(old.cast());
         Ok(())
     }
 
-    /// Removes and frees the value under `id`, if any, after a grace
-    /// period; returns whether there was one.  Process context only; sleeps.
+    /// Values allocated and not yet freed, counting those removed but still
+    /// waiting for their grace period.
+    pub(crate) fn live(&self) -> u64 {
+        self.live.load(Relaxed)
+    }
+
+    /// Removes the value under `id`, if any, and frees it after a grace
+    /// period; returns whether there was one.  Does not sleep.
     pub(crate) fn remove(&self, id: u64) -> bool {
         let Ok(index) = usize::try_from(id) else {
             return false;
@@ -86,15 +124,36 @@ impl<T> RcuMap<T> {
         !old.is_null()
     }
 
-    fn free_after_grace_period(old: *mut T) {
+    /// Queues `old`, an entry just taken out of the map (or null), to be
+    /// dropped once every reader that may have found it is gone.
+    fn free_after_grace_period(old: *mut Entry<T>) {
         if old.is_null() {
             return;
         }
-        rcu::synchronize_rcu();
         // SAFETY: `old` came out of the map, so by the type invariant it is
-        // a `KBox<T>` we own, and after the grace period no reader holds a
-        // reference obtained through `get`.
-        drop(unsafe { KBox::from_raw(old) });
+        // a live entry we own; its RCU head is unused until now.
+        // `Self::free_entry` frees it after the grace period, and the map's
+        // drop waits for it with `rcu_barrier()`, so the callback cannot
+        // outlive the module.
+        unsafe { bindings::call_rcu((*old).rcu.get(), Some(Self::free_entry)) };
+    }
+
+    /// The RCU callback: drops the entry whose head is `head`.
+    ///
+    /// # Safety
+    ///
+    /// `head` is the `rcu` field of an entry queued by
+    /// `free_after_grace_period`, and a grace period has elapsed since.
+    unsafe extern "C" fn free_entry(head: *mut bindings::callback_head) {
+        let head = head.cast::<Opaque<bindings::callback_head>>();
+        // SAFETY: `head` points into an `Entry<T>` (function safety
+        // contract); `container_of!` recovers the entry.
+        let entry = unsafe { kernel::container_of!(head, Entry<T>, rcu) };
+        // SAFETY: the entry came from `KBox::into_raw` and left the map
+        // before the grace period, so no reader can still reach it.
+        let entry = unsafe { KBox::from_raw(entry) };
+        // SAFETY: the map outlives its entries (type invariant).
+        unsafe { &*entry.live }.fetch_sub(1, Relaxed);
     }
 }
 
@@ -114,9 +173,13 @@ impl<T> PinnedDrop for RcuMap<T> {
             unsafe { bindings::xa_erase(self.xa.get(), index) };
             // SAFETY: the owner of the map only drops it after the allocator
             // hooks that read it are unregistered and a grace period has
-            // passed, so no reader remains; `p` is a `KBox<T>` we own.
-            drop(unsafe { KBox::from_raw(p.cast::<T>()) });
+            // passed, so no reader remains; `p` is an entry we own.
+            drop(unsafe { KBox::from_raw(p.cast::<Entry<T>>()) });
+            self.live.fetch_sub(1, Relaxed);
         }
+        // Entries removed earlier may still wait in `free_entry` callbacks,
+        // which live in this module's text: let them all run first.
+        rcu::rcu_barrier();
         // SAFETY: the XArray is now empty; `xa_destroy` frees its nodes.
         unsafe { bindings::xa_destroy(self.xa.get()) };
     }

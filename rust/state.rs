@@ -30,15 +30,11 @@ pub(crate) struct CgroupState {
 }
 
 impl CgroupState {
-    fn new() -> Result<KBox<Self>> {
-        let counters = Counters::new(topology::nr_node_ids(), GFP_KERNEL)?;
-        Ok(KBox::new(
-            CgroupState {
-                config: Atomic::new(Config::INHERIT.pack()),
-                counters,
-            },
-            GFP_KERNEL,
-        )?)
+    fn new() -> Result<Self> {
+        Ok(CgroupState {
+            config: Atomic::new(Config::INHERIT.pack()),
+            counters: Counters::new(topology::nr_node_ids(), GFP_KERNEL)?,
+        })
     }
 
     /// The cgroup's own settings.
@@ -68,8 +64,6 @@ pub(crate) struct State {
     global_mode: Atomic<u32>,
     /// Events of all tasks.
     pub(crate) global: Counters,
-    /// `CgroupState`s alive, for leak checks (the `stat` file).
-    live: Atomic<u64>,
     /// Per-cgroup state, keyed by cgroup id.
     #[pin]
     cgroups: RcuMap<CgroupState>,
@@ -83,7 +77,6 @@ impl State {
         try_pin_init!(Self {
             global_mode: Atomic::new(0),
             global: Counters::new(topology::nr_node_ids(), GFP_KERNEL)?,
-            live: Atomic::new(0),
             cgroups <- RcuMap::new(),
             boot_distance: kernel_distance_raw(),
         })
@@ -150,25 +143,21 @@ impl State {
     /// A memory cgroup came online: give it a state.  Without memory for
     /// one it keeps inheriting and its events count globally only.
     pub(crate) fn cgroup_online(&self, memcg: MemCgroup<'_>) {
-        let Ok(state) = CgroupState::new() else {
+        let inserted = CgroupState::new().and_then(|s| self.cgroups.insert(memcg.id(), s));
+        if inserted.is_err() {
             pr_warn!("no memory for cgroup {} state; it inherits\n", memcg.id());
-            return;
-        };
-        if self.cgroups.insert(memcg.id(), state).is_ok() {
-            self.live.add(1, Relaxed);
         }
     }
 
-    /// A memory cgroup went offline: free its state.
+    /// A memory cgroup went offline: free its state after a grace period.
     pub(crate) fn cgroup_offline(&self, memcg: MemCgroup<'_>) {
-        if self.cgroups.remove(memcg.id()) {
-            self.live.fetch_sub(1, Relaxed);
-        }
+        self.cgroups.remove(memcg.id());
     }
 
-    /// Per-cgroup states alive.
+    /// Per-cgroup states allocated and not yet freed, for leak checks (the
+    /// `stat` file's `cgroup_states`).
     pub(crate) fn live(&self) -> u64 {
-        self.live.load(Relaxed)
+        self.cgroups.live()
     }
 
     /// Restores `node_reclaim_distance` as it was at load.
