@@ -7,7 +7,10 @@
 #   make demo       the main job: the benchmark at demo size (~10 min), table,
 #                   results.json/csv and plot.svg under results/
 #   make bench      the benchmark at full size (3 repetitions, ~30 min)
-#   make check      every test: host checks, builds, guest selftests
+#   make check      every test: host checks, builds, guest selftests, the
+#                   reliability suite, and that suite on the debug kernel
+#   make check-debug  every guest suite on the debug kernel (KASAN, lockdep,
+#                   kmemleak, DEBUG_VM, Rust debug assertions), hot-add too
 #   make patches-check  checkpatch and build every patch of the series in turn
 #   make KDIR=/path/to/built/kernel    build against an already-built tree
 #   make KSRC=/path/to/linux           build that source tree instead
@@ -31,6 +34,9 @@ tests: kernel
 check:
 	@scripts/check
 
+check-debug:
+	@scripts/check --debug
+
 demo:
 	@scripts/demo
 
@@ -43,5 +49,6 @@ patches-check: bootstrap
 clean:
 	rm -rf tests/build tools/build rust/target tools/bench-report/target
 	rm -f *.ko *.o *.mod *.mod.c *.mod.o modules.order Module.symvers .*.cmd rust/*.o rust/.*.cmd rust/*.d
+	cd tests/modules && rm -f *.ko *.o *.mod *.mod.c modules.order Module.symvers .*.cmd
 
-.PHONY: all bootstrap kernel module tests check demo bench patches-check clean
+.PHONY: all bootstrap kernel module tests check check-debug demo bench patches-check clean
