@@ -30,8 +30,10 @@ check 2 --distances "0-0:21" -- true
 check 2 --distances "0-1" -- true
 check 2 --timeout 0 -- true
 check 2 --timeout abc -- true
+check 2 --hotplug 100 -- true			# not a multiple of 128 MiB
+check 2 --hotplug 0 -- true
 check 2 --bogus -- true
 check 2 --nodes "1024:0-1,1024:2-3"			# no command
 # Valid arguments get past validation and fail later on the missing kernel.
-check 1 --nodes "1024:0-1,1024:2-3,512:" --distances "0-1:12,0-2:32,1>2:40" -- true
+check 1 --nodes "1024:0-1,1024:2-3,512:" --distances "0-1:12,0-2:32,1>2:40" --hotplug 256 -- true
 exit $fail
