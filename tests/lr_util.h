@@ -118,4 +118,63 @@ static inline bool lr_module_loaded(void)
 	return lr_exists("/sys/module/local_reclaim");
 }
 
+/* The module's live per-cgroup states, from its global stat file. */
+static inline long lr_cgroup_states(void)
+{
+	char buf[8192], *p;
+
+	if (lr_read_file(LR_SYSFS_DIR "/stat", buf, sizeof(buf)) < 0)
+		return -1;
+	p = strstr(buf, "cgroup_states ");
+	return p ? strtol(p + strlen("cgroup_states "), NULL, 10) : -1;
+}
+
+/*
+ * cgroup_states once it has stopped changing: cgroups removed by earlier
+ * tests go offline asynchronously, and counting them as they go would
+ * look like our own cgroup's state being freed, or not.
+ */
+static inline long lr_settled_cgroup_states(void)
+{
+	long last = lr_cgroup_states(), now;
+	int same = 0;
+
+	for (int i = 0; i < 200 && same < 6; i++) {
+		usleep(50000);
+		now = lr_cgroup_states();
+		same = now == last ? same + 1 : 0;
+		last = now;
+	}
+	return last;
+}
+
+/*
+ * The sum over nodes of a nested-keyed stat line ("NAME N0=v N1=v ...") in
+ * the stat file at path, or of every such line if name is NULL; -1 if the
+ * file cannot be read.
+ */
+static inline long lr_stat_sum(const char *path, const char *name)
+{
+	char buf[8192], *line, *save = NULL;
+	long sum = 0;
+
+	if (lr_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t len = strcspn(line, " ");
+		char *p;
+
+		if (name && (strlen(name) != len || strncmp(line, name, len)))
+			continue;
+		for (p = strstr(line, " N"); p; p = strstr(p + 1, " N")) {
+			int nid;
+			long v;
+
+			if (sscanf(p, " N%d=%ld", &nid, &v) == 2)
+				sum += v;
+		}
+	}
+	return sum;
+}
+
 #endif /* LR_UTIL_H */

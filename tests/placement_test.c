@@ -167,48 +167,4 @@ TEST_F_TIMEOUT(placement, kswapd_mode, 900)
 	EXPECT_GE(self->r.second_half_pct, 80.0);
 }
 
-TEST_F_TIMEOUT(placement, unload_under_load, 900)
-{
-	char mib[24];
-	char *argv[] = { LR_BIN "/anon_fault", "-c", CG_A, "-n", "0", "-t", "8", mib, NULL };
-	double base, after;
-	long reclaims = 0;
-	pid_t pid;
-	int st;
-
-	base = run(_metadata, &self->s, "module unloaded", CG_BASE, 8, &self->r);
-	load_with(_metadata, "kswapd direct");
-	ASSERT_EQ(0, lr_reset_and_fill(0, self->s.fill_mib, false));
-	snprintf(mib, sizeof(mib), "%ld", self->s.work_mib);
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		dup2(fd, 1);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	/* Unload only once the policy is at work for the 8 threads. */
-	for (int i = 0; i < 200 && !reclaims; i++) {
-		char stat[8192], *p;
-
-		usleep(50000);
-		if (lr_read_file(CG_A "/memory.local_reclaim.stat", stat, sizeof(stat)) > 0 &&
-		    (p = strstr(stat, "direct_reclaims N0=")))
-			reclaims = strtol(p + strlen("direct_reclaims N0="), NULL, 10);
-	}
-	EXPECT_GT(reclaims, 0) TH_LOG("the policy never acted before rmmod");
-	EXPECT_EQ(0, lr_module_unload()) TH_LOG("rmmod while 8 threads allocate");
-	ASSERT_EQ(pid, waitpid(pid, &st, 0));
-	EXPECT_EQ(0, WEXITSTATUS(st));
-	EXPECT_FALSE(lr_module_loaded());
-	EXPECT_FALSE(lr_exists(LR_SYSFS_DIR));
-	EXPECT_FALSE(lr_exists(CG_A "/memory.local_reclaim.mode"));
-	after = run(_metadata, &self->s, "after unload", CG_BASE, 8, &self->r);
-	TH_LOG("local: before load %.1f%%, after unload %.1f%%", base, after);
-	EXPECT_LE(after - base, 5.0);
-	EXPECT_GE(after - base, -5.0);
-}
-
 TEST_HARNESS_MAIN

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Node hot-add: with the module loaded, ask the host (run-guest --hotplug)
+ * for 256 MiB more on node 1, online the new blocks as movable memory, and
+ * check that the policy covers them: node 1 is refilled with page cache,
+ * then a workload of 105% of node 1's original size runs on node 1's CPUs
+ * with "kswapd direct".  It fits on node 1 only by using the new memory,
+ * so most of it must land there (local %, anon pages in node 1's Movable
+ * zone), and the module's node 1 counters must have moved.  Skips on a
+ * kernel without memory hotplug.
+ *
+ * Prints "figure hotplug added_mib=N local=P movable_anon_mib=N
+ * n1_reclaims=N".
+ */
+#include <dirent.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "lr_workload.h"
+
+#define CG		LR_CG_ROOT "/lr_hotplug"
+#define MEMORY_DIR	"/sys/devices/system/memory"
+#define ADD_MIB		256
+
+/* Onlines node 1's offline memory blocks as movable; returns how many. */
+static int online_new_blocks(void)
+{
+	DIR *d = opendir(MEMORY_DIR);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char path[512], state[32];
+
+		if (strncmp(e->d_name, "memory", 6) || e->d_name[6] < '0' || e->d_name[6] > '9')
+			continue;
+		snprintf(path, sizeof(path), MEMORY_DIR "/%s/node1", e->d_name);
+		if (!lr_exists(path))
+			continue;
+		snprintf(path, sizeof(path), MEMORY_DIR "/%s/state", e->d_name);
+		if (lr_read_file(path, state, sizeof(state)) < 0 || strncmp(state, "offline", 7))
+			continue;
+		if (!lr_write_str(path, "online_movable"))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Anon pages in node 1's Movable zone, from /proc/zoneinfo. */
+static long movable_anon_pages(void)
+{
+	FILE *f = fopen("/proc/zoneinfo", "r");
+	char line[256];
+	bool in = false;
+	long sum = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		int nid;
+		char zone[32];
+		long v;
+
+		if (sscanf(line, "Node %d, zone %31s", &nid, zone) == 2) {
+			in = nid == 1 && !strcmp(zone, "Movable");
+			continue;
+		}
+		if (in && (sscanf(line, " nr_zone_inactive_anon %ld", &v) == 1 ||
+			   sscanf(line, " nr_zone_active_anon %ld", &v) == 1))
+			sum += v;
+	}
+	fclose(f);
+	return sum;
+}
+
+FIXTURE(hotplug) {
+};
+
+FIXTURE_SETUP(hotplug)
+{
+	if (!lr_exists(MEMORY_DIR) || !lr_exists(LR_MODULE_PATH))
+		SKIP(return, "no memory hotplug in this kernel (the debug kernel has it)");
+	if (!lr_exists(LR_NODE_DIR "/node1"))
+		SKIP(return, "needs two nodes");
+	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_boost_factor", "0"));
+	if (lr_module_loaded())
+		ASSERT_EQ(0, lr_module_unload());
+	ASSERT_EQ(0, lr_module_load());
+	ASSERT_EQ(0, lr_cg_create(CG));
+	ASSERT_EQ(0, lr_write_str(CG "/memory.local_reclaim.mode", "kswapd direct"));
+}
+
+FIXTURE_TEARDOWN(hotplug)
+{
+	if (lr_module_loaded())
+		lr_module_unload();
+	lr_write_str("/proc/sys/vm/watermark_boost_factor", "15000");
+	rmdir(CG);
+}
+
+TEST_F_TIMEOUT(hotplug, policy_covers_hot_added_memory, 1200)
+{
+	long t0 = lr_node_meminfo_kb(1, "MemTotal:") / 1024, t1 = t0;
+	long r0 = lr_stat_sum(LR_SYSFS_DIR "/stat", NULL), r1;
+	char n1[8192], *p, mib[24], line[256];
+	char *argv[] = { LR_BIN "/anon_fault", "-c", CG, "-n", "1", "-t", "2", "-H", "600", mib,
+			 NULL };
+	long pages[LR_MAX_NODES] = { 0 }, total = 0, movable = 0, n1_before = 0, n1_after = 0;
+	int onlined = 0, fds[2];
+	FILE *out;
+	pid_t pid;
+
+	/* The module's node 1 counters before: the "N1=" values of stat. */
+	lr_read_file(LR_SYSFS_DIR "/stat", n1, sizeof(n1));
+	for (p = n1; (p = strstr(p, " N1=")); p++)
+		n1_before += strtol(p + 4, NULL, 10);
+
+	ASSERT_EQ(0, lr_write_str("/dev/ttyS3", "hot-add 1 " "256" "\n"))
+		TH_LOG("no request port: run under run-guest --hotplug");
+	for (int i = 0; i < 240 && t1 < t0 + ADD_MIB - 8; i++) {
+		int n = online_new_blocks();
+
+		if (n > 0)
+			onlined += n;
+		usleep(500000);
+		t1 = lr_node_meminfo_kb(1, "MemTotal:") / 1024;
+	}
+	TH_LOG("node 1: %ld MiB before, %ld MiB after hot-add (%d blocks onlined)", t0, t1,
+	       onlined);
+	ASSERT_GE(t1, t0 + ADD_MIB - 8) TH_LOG("the hot-added memory never came online");
+
+	/* Refill node 1 with page cache, then a workload bigger than it was. */
+	ASSERT_EQ(0, lr_reset_and_fill(1, t1 + 64, false));
+	snprintf(mib, sizeof(mib), "%ld", t0 * 105 / 100);
+	ASSERT_EQ(0, pipe(fds));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	out = fdopen(fds[0], "r");
+	while (fgets(line, sizeof(line), out)) {
+		int nid;
+		long v;
+
+		if (sscanf(line, "node %d %ld", &nid, &v) == 2 && nid >= 0 && nid < LR_MAX_NODES) {
+			pages[nid] = v;
+			total += v;
+		}
+		if (!strncmp(line, "fault_mib_per_s", 15))
+			break;
+	}
+	movable = movable_anon_pages();
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	fclose(out);
+
+	lr_read_file(LR_SYSFS_DIR "/stat", n1, sizeof(n1));
+	for (p = n1; (p = strstr(p, " N1=")); p++)
+		n1_after += strtol(p + 4, NULL, 10);
+	r1 = lr_stat_sum(LR_SYSFS_DIR "/stat", NULL);
+	TH_LOG("figure hotplug added_mib=%ld workload_mib=%s local=%.1f movable_anon_mib=%ld "
+	       "n1_events=%ld all_events=%ld", t1 - t0, mib,
+	       total ? 100.0 * pages[1] / total : 0.0, movable * 4096 >> 20, n1_after - n1_before,
+	       r1 - r0);
+	ASSERT_GT(total, 0);
+	/* Bigger than node 1 was, and still local: the new memory is used. */
+	EXPECT_GE(100.0 * pages[1] / total, 90.0);
+	EXPECT_GT(movable * 4096 >> 20, ADD_MIB / 2);
+	/* The module decided for node 1, counting it. */
+	EXPECT_GT(n1_after - n1_before, 0);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unload under load: LR_UNLOAD_CYCLES (default 100) cycles of insmod, set
+ * policies on three cgroups and the global mode, let the policy act, rmmod
+ * -- while eight threads in those cgroups fault anon memory on node 0 over
+ * and over and a reader keeps node 0 full of page cache.  Every load and
+ * unload must succeed, and after the last unload placement must be what it
+ * was before the first load (module unloaded, same workload): no hook, no
+ * static key, no setting left behind.
+ *
+ * Prints "figure unload cycles=N acted=N baseline_local=P after_local=P".
+ */
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "lr_workload.h"
+
+#define CG_BASE	LR_CG_ROOT "/lr_ubase"
+#define NR_CG	3
+
+static const char *const cgs[NR_CG] = { LR_CG_ROOT "/lr_u0", LR_CG_ROOT "/lr_u1",
+					LR_CG_ROOT "/lr_u2" };
+static const char *const cg_modes[NR_CG] = { "kswapd direct", "direct unmap", "kswapd" };
+static const char *const cg_dists[NR_CG] = { "21", "16", "inherit" };
+
+static pid_t spawn(char *const argv[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Keeps node 0 full of page cache: fill_node in a loop, in lr_u2. */
+static pid_t spawn_refill(long mib)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char m[24];
+
+		setpgid(0, 0);	/* killed with its fill_node */
+		char *argv[] = { LR_BIN "/fill_node", "-o", "0", "-u", "0", m, NULL };
+
+		snprintf(m, sizeof(m), "%ld", mib);
+		if (lr_write_str(LR_CG_ROOT "/lr_u2/cgroup.procs", "0"))
+			_exit(1);
+		for (;;) {
+			pid_t c = spawn(argv);
+
+			if (c < 0 || waitpid(c, NULL, 0) != c)
+				_exit(1);
+			usleep(200000);
+		}
+	}
+	return pid;
+}
+
+/* Direct reclaims and kswapd wakeups the module counted, all nodes. */
+static long acted(void)
+{
+	return lr_stat_sum(LR_SYSFS_DIR "/stat", "direct_reclaims") +
+	       lr_stat_sum(LR_SYSFS_DIR "/stat", "kswapd_wakeups");
+}
+
+static double measure(struct __test_metadata *_metadata, const char *what, long fill, long work)
+{
+	struct anon_result r;
+
+	if (lr_reset_and_fill(0, fill, false) || lr_run_anon(CG_BASE, 0, 8, work, NULL, &r))
+		return -1;
+	TH_LOG("%s: %.1f%% of the workload on node 0 (numa_stat), %.1f%% by move_pages", what,
+	       lr_cg_pct(&r, 1), r.local_pct);
+	return lr_cg_pct(&r, 1);
+}
+
+FIXTURE(unload) {
+};
+
+FIXTURE_SETUP(unload)
+{
+	if (!lr_exists(LR_MODULE_PATH) || !lr_exists(LR_BIN "/anon_fault"))
+		SKIP(return, "module or workloads not in the guest");
+	if (!lr_exists(LR_NODE_DIR "/node1"))
+		SKIP(return, "needs two nodes");
+	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_boost_factor", "0"));
+	if (lr_module_loaded())
+		ASSERT_EQ(0, lr_module_unload());
+	ASSERT_EQ(0, lr_cg_create(CG_BASE));
+	for (int i = 0; i < NR_CG; i++)
+		ASSERT_EQ(0, lr_cg_create(cgs[i]));
+}
+
+FIXTURE_TEARDOWN(unload)
+{
+	if (lr_module_loaded())
+		lr_module_unload();
+	lr_write_str("/proc/sys/vm/watermark_boost_factor", "15000");
+	rmdir(CG_BASE);
+	for (int i = 0; i < NR_CG; i++)
+		rmdir(cgs[i]);
+}
+
+TEST_F_TIMEOUT(unload, cycles_while_eight_threads_allocate, 1800)
+{
+	const char *s = getenv("LR_UNLOAD_CYCLES");
+	long cycles = s ? strtol(s, NULL, 10) : 100, done = 0, with_action = 0;
+	long total = lr_node_meminfo_kb(0, "MemTotal:") / 1024;
+	long fill = total + 64, work = total * 40 / 100;
+	char mib[24];
+	char *a0[] = { LR_BIN "/anon_fault", "-c", (char *)cgs[0], "-n", "0", "-t", "4",
+		       "-R", "1000000", mib, NULL };
+	char *a1[] = { LR_BIN "/anon_fault", "-c", (char *)cgs[1], "-n", "0", "-t", "4",
+		       "-R", "1000000", mib, NULL };
+	double base, after;
+	pid_t w0, w1, refill;
+
+	base = measure(_metadata, "before the first load", fill, work);
+	ASSERT_GE(base, 0);
+
+	ASSERT_EQ(0, lr_reset_and_fill(0, fill, false));
+	snprintf(mib, sizeof(mib), "%ld", work);
+	w0 = spawn(a0);
+	w1 = spawn(a1);
+	refill = spawn_refill(fill);
+	ASSERT_GT(w0, 0);
+	ASSERT_GT(w1, 0);
+	ASSERT_GT(refill, 0);
+	for (long i = 0; i < cycles; i++) {
+		char path[256];
+		int r;
+
+		r = lr_module_load();
+		ASSERT_EQ(0, r) TH_LOG("cycle %ld: insmod: %s", i, strerror(-r));
+		ASSERT_EQ(0, lr_write_str(LR_SYSFS_DIR "/mode", i % 2 ? "kswapd" : "direct"));
+		for (int c = 0; c < NR_CG; c++) {
+			snprintf(path, sizeof(path), "%s/memory.local_reclaim.mode", cgs[c]);
+			ASSERT_EQ(0, lr_write_str(path, cg_modes[(c + i) % NR_CG]));
+			snprintf(path, sizeof(path), "%s/memory.local_reclaim.distance", cgs[c]);
+			ASSERT_EQ(0, lr_write_str(path, cg_dists[(c + i) % NR_CG]));
+		}
+		/* Let the policy act, for a varying while (0-190 ms). */
+		usleep(10000 * (i * 7 % 20));
+		with_action += acted() > 0;
+		r = lr_module_unload();
+		ASSERT_EQ(0, r) TH_LOG("cycle %ld: rmmod: %s", i, strerror(-r));
+		/* Nothing of the module may remain between cycles. */
+		ASSERT_FALSE(lr_exists(LR_SYSFS_DIR));
+		ASSERT_FALSE(lr_exists(LR_CG_ROOT "/lr_u0/memory.local_reclaim.mode"));
+		done++;
+	}
+	kill(-refill, SIGKILL);
+	kill(w0, SIGKILL);
+	kill(w1, SIGKILL);
+	waitpid(refill, NULL, 0);
+	waitpid(w0, NULL, 0);
+	waitpid(w1, NULL, 0);
+
+	after = measure(_metadata, "after the last unload", fill, work);
+	TH_LOG("figure unload cycles=%ld acted=%ld baseline_local=%.1f after_local=%.1f", done,
+	       with_action, base, after);
+	EXPECT_EQ(cycles, done);
+	/* The policy was at work in most cycles, not loaded and idle. */
+	EXPECT_GE(with_action, cycles / 2);
+	EXPECT_LE(after - base, 5.0);
+	EXPECT_GE(after - base, -5.0);
+}
+
+TEST_HARNESS_MAIN
