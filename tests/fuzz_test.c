@@ -347,28 +347,28 @@ FIXTURE_TEARDOWN(fuzz)
 		lr_module_unload();
 }
 
-TEST_F(fuzz, global_mode)
+TEST_F_TIMEOUT(fuzz, global_mode, 900)
 {
 	const struct knob k = { LR_SYSFS_DIR "/mode", MODE, false };
 
 	fuzz(_metadata, "mode", &k);
 }
 
-TEST_F(fuzz, global_node_reclaim_distance)
+TEST_F_TIMEOUT(fuzz, global_node_reclaim_distance, 900)
 {
 	const struct knob k = { LR_SYSFS_DIR "/node_reclaim_distance", DISTANCE, false };
 
 	fuzz(_metadata, "node_reclaim_distance", &k);
 }
 
-TEST_F(fuzz, cgroup_mode)
+TEST_F_TIMEOUT(fuzz, cgroup_mode, 900)
 {
 	const struct knob k = { CG "/memory.local_reclaim.mode", MODE, true };
 
 	fuzz(_metadata, "memory.local_reclaim.mode", &k);
 }
 
-TEST_F(fuzz, cgroup_distance)
+TEST_F_TIMEOUT(fuzz, cgroup_distance, 900)
 {
 	const struct knob k = { CG "/memory.local_reclaim.distance", DISTANCE, true };
 

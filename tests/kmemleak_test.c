@@ -14,7 +14,19 @@
 
 #define KMEMLEAK "/sys/kernel/debug/kmemleak"
 
-TEST(kmemleak_finds_nothing)
+FIXTURE(kmemleak) {
+};
+
+FIXTURE_SETUP(kmemleak)
+{
+}
+
+FIXTURE_TEARDOWN(kmemleak)
+{
+}
+
+/* A scan of a debug guest's memory takes minutes under TCG. */
+TEST_F_TIMEOUT(kmemleak, finds_nothing, 1800)
 {
 	static char report[1 << 20];
 	int suspected = 0, n;

@@ -183,7 +183,7 @@ FIXTURE_TEARDOWN(perm)
 	       read_ok);
 }
 
-TEST_F(perm, unprivileged_and_user_namespace_writers_are_refused)
+TEST_F_TIMEOUT(perm, unprivileged_and_user_namespace_writers_are_refused, 300)
 {
 	static const enum who whos[] = { USER_1000, USERNS_ROOT, USERNS_UNMAPPED };
 
@@ -204,7 +204,7 @@ TEST_F(perm, unprivileged_and_user_namespace_writers_are_refused)
 	}
 }
 
-TEST_F(perm, delegated_subtree_owner_is_refused)
+TEST_F_TIMEOUT(perm, delegated_subtree_owner_is_refused, 300)
 {
 	static const char *const delegated[] = { "", "/cgroup.procs", "/cgroup.subtree_control",
 						  "/cgroup.threads" };
