@@ -118,22 +118,6 @@ static int zone_free(long *free, long *min, long *low)
 	return 0;
 }
 
-static pid_t spawn(char *const argv[])
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		setpgid(0, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
-}
-
 FIXTURE(atomic) {
 };
 
@@ -184,13 +168,13 @@ TEST_F_TIMEOUT(atomic, atomic_allocations_do_not_stall_at_min_watermark, 900)
 	/* During: 8 threads refault 90% of node 0 while its cache refills. */
 	snprintf(mib, sizeof(mib), "%ld", total * 90 / 100);
 	snprintf(fill, sizeof(fill), "%ld", total + 64);
-	w = spawn(work);
+	w = lr_spawn_quiet(work);
 	ASSERT_GT(w, 0);
 	sleep(2);
 	ASSERT_EQ(0, lr_write_str(PROBE_STATS, "0"));
 	for (end = time(NULL) + WINDOW_S; time(NULL) < end;) {
 		if (r <= 0 || waitpid(r, NULL, WNOHANG) == r)
-			r = spawn(reader);
+			r = lr_spawn_quiet(reader);
 		if (!zone_free(&nfree, &mn, &lw) && (lowest < 0 || nfree < lowest)) {
 			lowest = nfree;
 			min = mn;
@@ -199,9 +183,9 @@ TEST_F_TIMEOUT(atomic, atomic_allocations_do_not_stall_at_min_watermark, 900)
 		usleep(20000);
 	}
 	ASSERT_EQ(0, probe_read(&during));
-	kill(-w, SIGKILL);
+	kill(w, SIGKILL);
 	if (r > 0)
-		kill(-r, SIGKILL);
+		kill(r, SIGKILL);
 	waitpid(w, NULL, 0);
 	if (r > 0)
 		waitpid(r, NULL, 0);

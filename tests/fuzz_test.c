@@ -503,15 +503,8 @@ TEST_F_TIMEOUT(fuzz, concurrent_writers_never_tear_or_lose, 900)
 	ASSERT_EQ(0, write_value("memory.local_reclaim.distance", dists[0]));
 	before = cg_decisions();
 	snprintf(mib, sizeof(mib), "%ld", total * 40 / 100);
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		dup2(fd, 1);
-		execv(argv[0], argv);
-		_exit(127);
-	}
+	pid = lr_spawn_quiet(argv);
+	ASSERT_GT(pid, 0);
 
 	/* Free-running: 2 + 2 writers, 2 readers, 8 allocating threads. */
 	for (uintptr_t i = 0; i < 4; i++)

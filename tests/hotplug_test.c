@@ -163,11 +163,10 @@ TEST_F_TIMEOUT(hotplug, policy_covers_hot_added_memory, 1200)
 {
 	long t0 = lr_node_meminfo_kb(1, "MemTotal:") / 1024, t1 = t0;
 	long r0 = lr_stat_sum(LR_SYSFS_DIR "/stat", NULL), r1;
-	char n1[8192], *p, mib[24], line[256];
-	char *argv[] = { LR_BIN "/anon_fault", "-c", CG, "-n", "1", "-t", "2", "-H", "600", mib,
-			 NULL };
-	long pages[LR_MAX_NODES] = { 0 }, total = 0, movable = 0, n1_before = 0, n1_after = 0;
-	int onlined = 0, fds[2];
+	char n1[8192], *p;
+	long total = 0, movable = 0, n1_before = 0, n1_after = 0;
+	struct anon_result r;
+	int onlined = 0;
 	const char *path = "acpi";
 	FILE *out;
 	pid_t pid;
@@ -198,45 +197,24 @@ TEST_F_TIMEOUT(hotplug, policy_covers_hot_added_memory, 1200)
 
 	/* Refill node 1 with page cache, then a workload bigger than it was. */
 	ASSERT_EQ(0, lr_reset_and_fill(1, t1 + 64, false));
-	snprintf(mib, sizeof(mib), "%ld", t0 * 105 / 100);
-	ASSERT_EQ(0, pipe(fds));
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	out = fdopen(fds[0], "r");
-	while (fgets(line, sizeof(line), out)) {
-		int nid;
-		long v;
-
-		if (sscanf(line, "node %d %ld", &nid, &v) == 2 && nid >= 0 && nid < LR_MAX_NODES) {
-			pages[nid] = v;
-			total += v;
-		}
-		if (!strncmp(line, "fault_mib_per_s", 15))
-			break;
-	}
+	pid = lr_start_anon(CG, 1, 2, t0 * 105 / 100, NULL, &r, &out);
+	ASSERT_GT(pid, 0);
 	movable = movable_anon_pages();
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	fclose(out);
+	lr_stop_anon(pid, out);
+	for (int n = 0; n < LR_MAX_NODES; n++)
+		total += r.node_pages[n];
 
 	lr_read_file(LR_SYSFS_DIR "/stat", n1, sizeof(n1));
 	for (p = n1; (p = strstr(p, " N1=")); p++)
 		n1_after += strtol(p + 4, NULL, 10);
 	r1 = lr_stat_sum(LR_SYSFS_DIR "/stat", NULL);
-	TH_LOG("figure hotplug path=%s added_mib=%ld workload_mib=%s local=%.1f "
-	       "movable_anon_mib=%ld n1_events=%ld all_events=%ld", path, t1 - t0, mib,
-	       total ? 100.0 * pages[1] / total : 0.0, movable * 4096 >> 20, n1_after - n1_before,
+	TH_LOG("figure hotplug path=%s added_mib=%ld workload_mib=%ld local=%.1f "
+	       "movable_anon_mib=%ld n1_events=%ld all_events=%ld", path, t1 - t0, t0 * 105 / 100,
+	       total ? 100.0 * r.node_pages[1] / total : 0.0, movable * 4096 >> 20, n1_after - n1_before,
 	       r1 - r0);
 	ASSERT_GT(total, 0);
 	/* Bigger than node 1 was, and still local: the new memory is used. */
-	EXPECT_GE(100.0 * pages[1] / total, 90.0);
+	EXPECT_GE(100.0 * r.node_pages[1] / total, 90.0);
 	EXPECT_GT(movable * 4096 >> 20, ADD_MIB / 2);
 	/* The module decided for node 1, counting it. */
 	EXPECT_GT(n1_after - n1_before, 0);

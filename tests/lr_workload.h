@@ -168,17 +168,17 @@ static inline double lr_cg_pct(const struct anon_result *r, long long mask)
 }
 
 /*
- * Runs anon_fault in cgroup CG on NODE's CPUs with THREADS threads over MIB
- * MiB, reads its report and the cgroup's numa_stat while it still holds
- * the memory, then kills it.  extra, if not NULL, is one more option.
+ * Starts anon_fault in cgroup CG on NODE's CPUs with THREADS threads over
+ * MIB MiB and reads its report; it then holds the memory until
+ * lr_stop_anon().  extra, if not NULL, is one more option.  Returns its pid
+ * (or -1) and, in *out, the stream to pass to lr_stop_anon().
  */
-static inline int lr_run_anon(const char *cg, int node, int threads, long mib,
-			      const char *extra, struct anon_result *r)
+static inline pid_t lr_start_anon(const char *cg, int node, int threads, long mib,
+				  const char *extra, struct anon_result *r, FILE **out)
 {
 	char n[16], t[16], m[24], line[256];
 	char *argv[12];
 	int fds[2], i = 0;
-	FILE *out;
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
@@ -210,8 +210,8 @@ static inline int lr_run_anon(const char *cg, int node, int threads, long mib,
 		_exit(127);
 	}
 	close(fds[1]);
-	out = fdopen(fds[0], "r");
-	while (fgets(line, sizeof(line), out)) {
+	*out = fdopen(fds[0], "r");
+	while (fgets(line, sizeof(line), *out)) {
 		int nid;
 		long v;
 
@@ -224,11 +224,48 @@ static inline int lr_run_anon(const char *cg, int node, int threads, long mib,
 		if (sscanf(line, "fault_mib_per_s %lf", &r->mib_per_s) == 1)
 			break;
 	}
-	lr_cg_anon(cg, r);
+	return pid;
+}
+
+/* Kills a workload started by lr_start_anon(). */
+static inline void lr_stop_anon(pid_t pid, FILE *out)
+{
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	fclose(out);
+}
+
+/*
+ * Runs anon_fault as lr_start_anon() does, reads the cgroup's numa_stat
+ * while it still holds the memory, then kills it.
+ */
+static inline int lr_run_anon(const char *cg, int node, int threads, long mib,
+			      const char *extra, struct anon_result *r)
+{
+	FILE *out;
+	pid_t pid = lr_start_anon(cg, node, threads, mib, extra, r, &out);
+
+	if (pid < 0)
+		return -1;
+	lr_cg_anon(cg, r);
+	lr_stop_anon(pid, out);
 	return r->pages > 0 ? 0 : -1;
+}
+
+/* Runs argv in the background, its output thrown away; returns its pid. */
+static inline pid_t lr_spawn_quiet(char *const argv[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
 }
 
 /* Creates (or empties) a child cgroup of the root; returns 0 or -errno. */

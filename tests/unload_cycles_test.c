@@ -23,21 +23,6 @@ static const char *const cgs[NR_CG] = { LR_CG_ROOT "/lr_u0", LR_CG_ROOT "/lr_u1"
 static const char *const cg_modes[NR_CG] = { "kswapd direct", "direct unmap", "kswapd" };
 static const char *const cg_dists[NR_CG] = { "21", "16", "inherit" };
 
-static pid_t spawn(char *const argv[])
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
-}
-
 /* Keeps node 0 full of page cache: fill_node in a loop, in lr_u2. */
 static pid_t spawn_refill(long mib)
 {
@@ -53,7 +38,7 @@ static pid_t spawn_refill(long mib)
 		if (lr_write_str(LR_CG_ROOT "/lr_u2/cgroup.procs", "0"))
 			_exit(1);
 		for (;;) {
-			pid_t c = spawn(argv);
+			pid_t c = lr_spawn_quiet(argv);
 
 			if (c < 0 || waitpid(c, NULL, 0) != c)
 				_exit(1);
@@ -127,8 +112,8 @@ TEST_F_TIMEOUT(unload, cycles_while_eight_threads_allocate, 1800)
 
 	ASSERT_EQ(0, lr_reset_and_fill(0, fill, false));
 	snprintf(mib, sizeof(mib), "%ld", work);
-	w0 = spawn(a0);
-	w1 = spawn(a1);
+	w0 = lr_spawn_quiet(a0);
+	w1 = lr_spawn_quiet(a1);
 	refill = spawn_refill(fill);
 	ASSERT_GT(w0, 0);
 	ASSERT_GT(w1, 0);
