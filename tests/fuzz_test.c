@@ -534,9 +534,10 @@ TEST_F_TIMEOUT(fuzz, concurrent_writers_never_tear_or_lose, 900)
 	       cg_decisions() - before);
 	EXPECT_EQ(0, race.torn) TH_LOG("first torn pair: %s", race.torn_seen);
 	EXPECT_EQ(0, race.lost);
-	EXPECT_GT(race.checked, 1000);
-	EXPECT_GT(race.writes, 1000);
-	EXPECT_GT(race.reads, 100);
+	/* Enough races to mean something (the debug kernel manages ~100/s). */
+	EXPECT_GT(race.checked, 200);
+	EXPECT_GT(race.writes, 200);
+	EXPECT_GT(race.reads, 50);
 	/* The allocator read the word throughout: the policy acted. */
 	EXPECT_GT(cg_decisions() - before, 0);
 	lr_write_str("/proc/sys/vm/watermark_boost_factor", "15000");
