@@ -113,15 +113,14 @@ impl<T> RcuMap<T> {
     }
 
     /// Removes the value under `id`, if any, and frees it after a grace
-    /// period; returns whether there was one.  Does not sleep.
-    pub(crate) fn remove(&self, id: u64) -> bool {
+    /// period.  Does not sleep.
+    pub(crate) fn remove(&self, id: u64) {
         let Ok(index) = usize::try_from(id) else {
-            return false;
+            return;
         };
         // SAFETY: `xa` is initialised.
         let old = unsafe { bindings::xa_erase(self.xa.get(), index) };
         Self::free_after_grace_period(old.cast());
-        !old.is_null()
     }
 
     /// Queues `old`, an entry just taken out of the map (or null), to be
