@@ -13,9 +13,10 @@
 #                   kmemleak, DEBUG_VM, Rust debug assertions), hot-add too
 #   make patches-check  checkpatch and build every patch of the series in turn
 #   make KDIR=/path/to/built/kernel    build against an already-built tree
-#   make KSRC=/path/to/linux           build that source tree instead
+#   make KSRC=/path/to/linux           build that source tree instead (in
+#                                      the cache, or in KOBJ=DIR if given)
 SHELL := /bin/bash
-export KDIR KSRC
+export KDIR KSRC KOBJ
 
 all: module
 

@@ -11,13 +11,17 @@ LR_KPKG=linux-source-$LR_KSERIES
 LR_KSUITE=${LR_KSUITE:-trixie-backports}
 LR_LLVM=-19
 LR_BINDGEN_VERSION=0.72.1
+# Kernel builds: one job more than cores keeps both busy through I/O.
+LR_JOBS=${LR_JOBS:-$(($(nproc) + 1))}
 
 export CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
 export PATH="$CARGO_HOME/bin:$PATH"
 export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm${LR_LLVM}/lib}
 export CCACHE_DIR=${CCACHE_DIR:-$LR_CACHE/ccache}
-# Kernel trees differ only in their cache key directory: share objects.
-export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$LR_CACHE/kernel}
+# Kernel trees (kernel/<key>/{src,build}, series/{src,build}) have their
+# sources at ../src from the build directory: with the base directory at
+# the cache's root ccache sees the same relative paths and shares objects.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$LR_CACHE}
 export CCACHE_NOHASHDIR=true
 
 lr_log() { printf '[local_reclaim %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
