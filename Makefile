@@ -8,7 +8,9 @@
 #                   results.json/csv and plot.svg under results/
 #   make bench      the benchmark at full size (3 repetitions, ~30 min)
 #   make check      every test: host checks, builds, guest selftests, the
-#                   reliability suite, and that suite on the debug kernel
+#                   reliability suite, and a smoke of it on the debug kernel;
+#                   ends with a table of phase times (README: cold 47 min,
+#                   warm 12 min)
 #   make check-debug  every guest suite on the debug kernel (KASAN, lockdep,
 #                   kmemleak, DEBUG_VM, Rust debug assertions), hot-add too
 #   make patches-check  checkpatch and build every patch of the series in turn
