@@ -8,9 +8,9 @@ use core::fmt::{self, Write};
 use kernel::{bindings, prelude::*, seq_file::SeqFile, seq_print, sync::rcu};
 
 use crate::{
+    hooks::Policy,
     memcg::MemCgroup,
     policy::{self, Change, Config, MAX_INPUT},
-    state::State,
     sysfs::capable_admin,
     topology,
 };
@@ -30,7 +30,8 @@ impl Write for SeqWriter<'_> {
     }
 }
 
-fn show(state: &State, file: c_uint, memcg: MemCgroup<'_>, seq: &SeqFile) -> Result {
+fn show(policy: &Policy, file: c_uint, memcg: MemCgroup<'_>, seq: &SeqFile) -> Result {
+    let state = &policy.state;
     let guard = rcu::read_lock();
     let own = state.cgroup(memcg, &guard);
     let cfg = own.map_or(Config::INHERIT, |s| s.config());
@@ -44,20 +45,23 @@ fn show(state: &State, file: c_uint, memcg: MemCgroup<'_>, seq: &SeqFile) -> Res
                     .write_to(&mut w, topology::online_nodes())
                     .map_err(|_| EINVAL)?;
             }
-            let eff = state.effective(Some(memcg), &guard);
+            let (_, eff) = state.lookup(Some(memcg), &guard);
             seq_print!(
                 seq,
                 "effective mode={} distance={}\n",
                 eff.mode.joined(","),
                 eff.distance
             );
+            // Remote nodes with CPUs are within reach only once an
+            // administrator set the distance.
+            seq_print!(seq, "reach_cpu_nodes {}\n", u8::from(eff.distance_set));
         }
         _ => return Err(EINVAL),
     }
     Ok(())
 }
 
-fn write(state: &State, file: c_uint, memcg: MemCgroup<'_>, input: &[u8]) -> Result {
+fn write(policy: &Policy, file: c_uint, memcg: MemCgroup<'_>, input: &[u8]) -> Result {
     if !capable_admin() {
         return Err(EPERM);
     }
@@ -71,10 +75,13 @@ fn write(state: &State, file: c_uint, memcg: MemCgroup<'_>, input: &[u8]) -> Res
         _ => return Err(EINVAL),
     };
     let guard = rcu::read_lock();
-    state
+    policy
+        .state
         .cgroup(memcg, &guard)
         .ok_or(ENOMEM)?
         .update(|c| c.apply(change));
+    drop(guard);
+    policy.refresh();
     Ok(())
 }
 
@@ -91,19 +98,19 @@ unsafe extern "C" fn lr_cgroup_show(
     memcg: *mut bindings::mem_cgroup,
     sf: *mut bindings::seq_file,
 ) -> c_int {
-    // SAFETY: shim.c passes the registered context (a live `State`), the
+    // SAFETY: shim.c passes the registered context (a live `Policy`), the
     // file's cgroup, pinned while the file is open, and its seq_file.
-    let (state, memcg, seq) = unsafe {
+    let (policy, memcg, seq) = unsafe {
         (
-            ctx.cast::<State>().as_ref(),
+            ctx.cast::<Policy>().as_ref(),
             MemCgroup::from_raw(memcg),
             SeqFile::from_raw(sf),
         )
     };
-    let (Some(state), Some(memcg)) = (state, memcg) else {
+    let (Some(policy), Some(memcg)) = (policy, memcg) else {
         return ENODEV.to_errno();
     };
-    match show(state, file, memcg, seq) {
+    match show(policy, file, memcg, seq) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -124,17 +131,17 @@ unsafe extern "C" fn lr_cgroup_write(
     len: usize,
 ) -> isize {
     // SAFETY: as for `lr_cgroup_show`; kernfs passes `len` readable bytes.
-    let (state, memcg, input) = unsafe {
+    let (policy, memcg, input) = unsafe {
         (
-            ctx.cast::<State>().as_ref(),
+            ctx.cast::<Policy>().as_ref(),
             MemCgroup::from_raw(memcg),
             core::slice::from_raw_parts(buf, len),
         )
     };
-    let (Some(state), Some(memcg)) = (state, memcg) else {
+    let (Some(policy), Some(memcg)) = (policy, memcg) else {
         return ENODEV.to_errno() as isize;
     };
-    match write(state, file, memcg, input) {
+    match write(policy, file, memcg, input) {
         Ok(()) => len as isize,
         Err(e) => e.to_errno() as isize,
     }

@@ -1,37 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Per-node event counters, kept per cgroup and globally, and their
-//! nested-keyed text form (`name N0=.. N1=..`, as in `memory.numa_stat`).
+//! Per-node event counters, kept per CPU, per cgroup and globally, and
+//! their nested-keyed text form (`name N0=.. N1=..`, as in
+//! `memory.numa_stat`).
+//!
+//! The allocator's hooks count from every CPU at once: each CPU adds to its
+//! own copy (`this_cpu_add()`, safe in any context, NMI included), and
+//! readers sum the copies, so no cache line is shared by all CPUs.
 
-use core::fmt;
+use core::{fmt, ptr::NonNull};
 
-use kernel::{
-    prelude::*,
-    sync::atomic::{Atomic, Relaxed},
-};
+use kernel::prelude::*;
+
+extern "C" {
+    fn lr_pcpu_alloc(len: usize) -> *mut u64;
+    fn lr_pcpu_free(pcpu: *mut u64);
+    fn lr_pcpu_add(pcpu: *mut u64, idx: usize, n: u64);
+    fn lr_pcpu_sum(pcpu: *mut u64, idx: usize) -> u64;
+}
 
 /// The events counted, in the order they are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Counter {
-    /// kswapd of the node was woken for a task within the distance.
-    KswapdWakeups = 0,
+    /// The allocator asked the policy about the node (either site).
+    Asked = 0,
+    /// kswapd of the node was woken.
+    KswapdWakeups,
     /// The node was reclaimed synchronously.
     DirectReclaims,
     /// Pages those reclaims freed on the node.
     PagesReclaimed,
     /// The first pass kept the node although its kswapd was running.
     BusyKept,
-    /// An allocation the policy acted on got its page here, within the
-    /// distance.
+    /// An allocation the policy acted on got its page here, within reach.
     Kept,
-    /// An allocation the policy acted on got its page here, beyond the
-    /// distance: it spilled.
+    /// An allocation the policy acted on got its page here, beyond reach:
+    /// it spilled.
     Spilled,
 }
 
 impl Counter {
     /// Every counter, in print order.
-    pub(crate) const ALL: [Counter; 6] = [
+    pub(crate) const ALL: [Counter; 7] = [
+        Counter::Asked,
         Counter::KswapdWakeups,
         Counter::DirectReclaims,
         Counter::PagesReclaimed,
@@ -43,6 +54,7 @@ impl Counter {
     /// The key in the stat files.
     pub(crate) const fn name(self) -> &'static str {
         match self {
+            Counter::Asked => "asked",
             Counter::KswapdWakeups => "kswapd_wakeups",
             Counter::DirectReclaims => "direct_reclaims",
             Counter::PagesReclaimed => "pages_reclaimed",
@@ -53,38 +65,53 @@ impl Counter {
     }
 }
 
-/// One `Atomic<u64>` per counter and possible node id.
+/// One per-CPU `u64` per counter and possible node id.
+///
+/// # Invariants
+///
+/// `pcpu` is a per-CPU array of `nr_nodes * Counter::ALL.len()` zeroed
+/// `u64`s from `lr_pcpu_alloc`, owned by this value.
 pub(crate) struct Counters {
     nr_nodes: usize,
-    values: KVec<Atomic<u64>>,
+    pcpu: NonNull<u64>,
 }
 
+// SAFETY: the per-CPU area may be updated and read from any CPU; this type
+// only hands out copies of sums.
+unsafe impl Send for Counters {}
+// SAFETY: `add` only touches the current CPU's copy with a per-CPU atomic
+// operation, `get` only reads.
+unsafe impl Sync for Counters {}
+
 impl Counters {
-    /// Zeroed counters for node ids `0..nr_nodes`.
-    pub(crate) fn new(nr_nodes: usize, flags: kernel::alloc::Flags) -> Result<Self> {
+    /// Zeroed counters for node ids `0..nr_nodes` (may sleep).
+    pub(crate) fn new(nr_nodes: usize) -> Result<Self> {
         let len = nr_nodes.checked_mul(Counter::ALL.len()).ok_or(EINVAL)?;
-        let mut values = KVec::with_capacity(len, flags)?;
-        for _ in 0..len {
-            values.push(Atomic::new(0), flags)?;
-        }
-        Ok(Counters { nr_nodes, values })
+        // SAFETY: `lr_pcpu_alloc` allocates with GFP_KERNEL; we may sleep.
+        let pcpu = NonNull::new(unsafe { lr_pcpu_alloc(len) }).ok_or(ENOMEM)?;
+        // INVARIANT: a fresh zeroed area of `len` counters.
+        Ok(Counters { nr_nodes, pcpu })
     }
 
-    fn slot(&self, c: Counter, nid: u32) -> Option<&Atomic<u64>> {
+    fn index(&self, c: Counter, nid: u32) -> Option<usize> {
         let nid = usize::try_from(nid).ok().filter(|&n| n < self.nr_nodes)?;
-        self.values.get(c as usize * self.nr_nodes + nid)
+        Some(c as usize * self.nr_nodes + nid)
     }
 
     /// Adds `n` to counter `c` of node `nid`; ids out of range are ignored.
     pub(crate) fn add(&self, c: Counter, nid: u32, n: u64) {
-        if let Some(v) = self.slot(c, nid) {
-            v.add(n, Relaxed);
+        if let Some(i) = self.index(c, nid) {
+            // SAFETY: `i` is within the area (type invariant, `index`).
+            unsafe { lr_pcpu_add(self.pcpu.as_ptr(), i, n) };
         }
     }
 
-    /// Counter `c` of node `nid`.
+    /// Counter `c` of node `nid`, summed over all CPUs.
     pub(crate) fn get(&self, c: Counter, nid: u32) -> u64 {
-        self.slot(c, nid).map_or(0, |v| v.load(Relaxed))
+        self.index(c, nid).map_or(0, |i| {
+            // SAFETY: `i` is within the area (type invariant, `index`).
+            unsafe { lr_pcpu_sum(self.pcpu.as_ptr(), i) }
+        })
     }
 
     /// Writes one `name N0=.. N1=..` line per counter for `nodes`.
@@ -101,5 +128,13 @@ impl Counters {
             w.write_str("\n")?;
         }
         Ok(())
+    }
+}
+
+impl Drop for Counters {
+    fn drop(&mut self) {
+        // SAFETY: we own the area (type invariant); `free_percpu()` may be
+        // called from any context, RCU callbacks included.
+        unsafe { lr_pcpu_free(self.pcpu.as_ptr()) };
     }
 }

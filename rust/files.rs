@@ -6,7 +6,7 @@
 
 use kernel::{bindings, prelude::*};
 
-use crate::{state::State, sysfs::Dir};
+use crate::{hooks::Policy, sysfs::Dir};
 
 extern "C" {
     fn lr_files_add(dir: *mut bindings::kobject, ctx: *const c_void) -> c_int;
@@ -18,20 +18,21 @@ extern "C" {
 /// # Invariants
 ///
 /// The files in `dir` and the cgroup files exist and their handlers use the
-/// `State` given to [`Files::new`], which outlives `self`.
+/// `Policy` given to [`Files::new`], which outlives `self`.
 pub(crate) struct Files {
     dir: Dir,
 }
 
 impl Files {
-    /// Creates every file; their handlers work on `state`.
+    /// Creates every file; their handlers work on `policy`, which must be
+    /// registered while the files exist.
     ///
     /// # Safety
     ///
-    /// `state` must outlive the returned `Files`.
-    pub(crate) unsafe fn new(state: &State) -> Result<Self> {
+    /// `policy` must outlive the returned `Files`, and stay registered.
+    pub(crate) unsafe fn new(policy: &Policy) -> Result<Self> {
         let dir = Dir::create_in_mm(c"local_reclaim")?;
-        let ctx: *const State = state;
+        let ctx: *const Policy = policy;
         // SAFETY: `dir` is a live kobject; `ctx` stays valid until
         // `lr_files_remove`, which the caller guarantees by outliving us.
         kernel::error::to_result(unsafe { lr_files_add(dir.as_raw(), ctx.cast()) })?;

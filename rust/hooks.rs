@@ -1,35 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The node reclaim policy the module registers with the page allocator:
-//! C-callable callbacks that look up the allocating task's effective mode
-//! and distance and apply `policy::decide`.
+//! C-callable callbacks that read the effective values of the cgroup an
+//! allocation is made for and apply `policy::decide`, and the cgroup
+//! callbacks that keep those values current.
 
 use kernel::{bindings, prelude::*, sync::rcu, types::Opaque};
 
 use crate::{
     counters::Counter,
     memcg::MemCgroup,
-    policy::{self, Actions, AllocContext, Site},
-    state::State,
+    policy::{self, Actions, AllocContext, Candidate, Site},
+    state::{SetActive, State},
     topology,
 };
-
-extern "C" {
-    fn lr_alloc_context(gfp: bindings::gfp_t) -> c_uint;
-}
-
-/// Decodes the shim's gfp/task summary (bits defined in shim.c).
-fn alloc_context(gfp: bindings::gfp_t) -> AllocContext {
-    // SAFETY: `lr_alloc_context` only tests bits of `gfp` and of
-    // `current->flags`.
-    let bits = unsafe { lr_alloc_context(gfp) };
-    AllocContext {
-        may_block: bits & 0x1 != 0,
-        may_wake_kswapd: bits & 0x2 != 0,
-        this_node: bits & 0x4 != 0,
-        in_reclaim: bits & 0x8 != 0,
-    }
-}
 
 /// The registered `struct node_reclaim_policy` and the state it serves.
 #[pin_data]
@@ -44,7 +28,8 @@ pub(crate) struct Policy {
 // read, by the kernel; `state` is `Send`.
 unsafe impl Send for Policy {}
 // SAFETY: the kernel only reads `ops`; all of `state` is safe to share
-// (atomics, and an RCU map whose writers the kernel serialises).
+// (atomics, per-CPU counters, a mutex, and an RCU map whose writers the
+// mutex and the kernel serialise).
 unsafe impl Sync for Policy {}
 
 impl Policy {
@@ -60,6 +45,21 @@ impl Policy {
             }),
             state <- State::new(),
         })
+    }
+
+    /// Recomputes every cgroup's effective values after a knob changed.
+    /// Only while registered: the file handlers, which exist only then.
+    pub(crate) fn refresh(&self) {
+        self.state.refresh(self);
+    }
+}
+
+impl SetActive for Policy {
+    fn set_active(&self, memcg: Option<MemCgroup<'_>>, active: bool) {
+        let memcg = memcg.map_or(core::ptr::null_mut(), MemCgroup::as_raw);
+        // SAFETY: called from the cgroup callbacks and the file handlers,
+        // which run only while `ops` is registered; `memcg` is live.
+        unsafe { bindings::node_reclaim_policy_set_active(self.ops.get(), memcg, active) };
     }
 }
 
@@ -92,7 +92,31 @@ fn nid_of(nid: c_int) -> u32 {
     u32::try_from(nid).unwrap_or(u32::MAX)
 }
 
-/// `decide` callback: rcu_read_lock() held by the allocator.
+/// Node `nid` as seen from `req`'s preferred node.
+fn candidate(req: &bindings::nrp_request, nid: c_int) -> Candidate {
+    Candidate {
+        distance: topology::node_distance(nid_of(req.preferred_nid), nid_of(nid)),
+        preferred: nid == req.preferred_nid,
+        has_cpus: topology::node_has_cpus(nid_of(nid)),
+    }
+}
+
+/// The cgroup of a request.
+///
+/// # Safety
+///
+/// `req` must be a request the allocator passed to a callback that is
+/// still running, which keeps `req.memcg` alive for `'a`.
+unsafe fn memcg_of<'a>(
+    req: &bindings::nrp_request,
+    _guard: &'a rcu::Guard,
+) -> Option<MemCgroup<'a>> {
+    // SAFETY: the allocator holds rcu_read_lock() around the callback, and
+    // the caller's guarantee covers `'a`.
+    unsafe { MemCgroup::from_raw(req.memcg) }
+}
+
+/// `decide` callback: rcu_read_lock() held by the allocator, any context.
 ///
 /// # Safety
 ///
@@ -105,13 +129,15 @@ unsafe extern "C" fn decide(
     // `Policy`, which outlives its registration) and a valid request.
     let (policy, req) = unsafe { (policy_of(ops), &*req) };
     let guard = rcu::read_lock();
-    let (own, eff) = policy.state.lookup(MemCgroup::current(&guard), &guard);
-    let to = topology::node_distance(nid_of(req.preferred_nid), nid_of(req.nid));
-    let actions = policy::decide(eff, site_of(req), to, alloc_context(req.gfp_mask));
+    // SAFETY: `req` is this callback's request.
+    let memcg = unsafe { memcg_of(req, &guard) };
+    let (own, eff) = policy.state.lookup(memcg, &guard);
+    let nid = nid_of(req.nid);
+    policy.state.count(own, Counter::Asked, nid, 1);
+    let ctx = AllocContext::from_bits(req.ctx);
+    let actions = policy::decide(eff, site_of(req), candidate(req, req.nid), ctx);
     if actions.contains(Actions::KEEP) {
-        policy
-            .state
-            .count(own, Counter::BusyKept, nid_of(req.nid), 1);
+        policy.state.count(own, Counter::BusyKept, nid, 1);
     }
     actions.bits()
 }
@@ -131,7 +157,9 @@ unsafe extern "C" fn acted(
     // SAFETY: as for `decide`.
     let (policy, req) = unsafe { (policy_of(ops), &*req) };
     let guard = rcu::read_lock();
-    let own = MemCgroup::current(&guard).and_then(|m| policy.state.cgroup(m, &guard));
+    // SAFETY: `req` is this callback's request.
+    let memcg = unsafe { memcg_of(req, &guard) };
+    let own = memcg.and_then(|m| policy.state.cgroup(m, &guard));
     let nid = nid_of(req.nid);
     let taken = Actions::from_bits(taken);
     if taken.contains(Actions::WAKE_KSWAPD) {
@@ -148,7 +176,7 @@ unsafe extern "C" fn acted(
     }
 }
 
-/// `placed` callback: the allocation kept within the distance, or spilled.
+/// `placed` callback: the allocation kept within reach, or spilled.
 ///
 /// # Safety
 ///
@@ -161,15 +189,15 @@ unsafe extern "C" fn placed(
     // SAFETY: as for `decide`.
     let (policy, req) = unsafe { (policy_of(ops), &*req) };
     let guard = rcu::read_lock();
-    let (own, eff) = policy.state.lookup(MemCgroup::current(&guard), &guard);
-    let nid = nid_of(nid);
-    let to = topology::node_distance(nid_of(req.preferred_nid), nid);
-    let c = if policy::kept_within(eff, to) {
+    // SAFETY: `req` is this callback's request.
+    let memcg = unsafe { memcg_of(req, &guard) };
+    let (own, eff) = policy.state.lookup(memcg, &guard);
+    let c = if policy::kept_within(eff, candidate(req, nid)) {
         Counter::Kept
     } else {
         Counter::Spilled
     };
-    policy.state.count(own, c, nid, 1);
+    policy.state.count(own, c, nid_of(nid), 1);
 }
 
 /// `memcg_online` callback: cgroup_mutex held, may sleep.
@@ -184,7 +212,7 @@ unsafe extern "C" fn memcg_online(
     // SAFETY: as for `decide`; the cgroup is alive for the callback.
     let (policy, memcg) = unsafe { (policy_of(ops), MemCgroup::from_raw(memcg)) };
     if let Some(memcg) = memcg {
-        policy.state.cgroup_online(memcg);
+        policy.state.cgroup_online(memcg, policy);
     }
 }
 
@@ -229,6 +257,9 @@ impl Registration {
         // SAFETY: `ops` is a fully initialised policy whose callbacks stay
         // valid while registered, which the caller guarantees.
         kernel::error::to_result(unsafe { bindings::node_reclaim_policy_register(ops) })?;
+        // The cgroups got their values at registration; the allocations
+        // made for no cgroup follow the global mode.
+        policy.refresh();
         // INVARIANT: registered just now.
         Ok(Registration { policy: ops })
     }

@@ -32,23 +32,28 @@ module! {
 /// Module state, from `insmod` to `rmmod`.
 ///
 /// Fields drop in declaration order: the files go first (no handler runs
-/// after), then the policy is unregistered (no allocator callback runs
-/// after), then the policy and its per-cgroup state are freed.
+/// after, so no knob write can land later), then `node_reclaim_distance`
+/// gets its value from before the load back, then the policy is
+/// unregistered (no allocator callback runs after), then the policy and
+/// its per-cgroup state are freed.
 struct LocalReclaim {
     _files: files::Files,
+    _distance: state::DistanceRestore,
     _registration: hooks::Registration,
-    policy: Pin<KBox<hooks::Policy>>,
+    _policy: Pin<KBox<hooks::Policy>>,
 }
 
 impl kernel::Module for LocalReclaim {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         topology::log_distances();
+        let distance = state::DistanceRestore::new();
         let policy = KBox::pin_init(hooks::Policy::new(), GFP_KERNEL)?;
         // SAFETY: `policy` is declared after `_registration`, so it is
         // dropped, and freed, only after the registration is.
         let registration = unsafe { hooks::Registration::new(policy.as_ref())? };
-        // SAFETY: `policy` is declared after `_files` too.
-        let files = unsafe { files::Files::new(&policy.state)? };
+        // SAFETY: `policy` is declared after `_files` too, and so is
+        // `_registration`: the policy stays registered while files exist.
+        let files = unsafe { files::Files::new(&policy)? };
         pr_info!(
             "loaded, {} nodes online, mode {}, node_reclaim_distance {}\n",
             topology::online_nodes().count(),
@@ -57,17 +62,16 @@ impl kernel::Module for LocalReclaim {
         );
         Ok(LocalReclaim {
             _files: files,
+            _distance: distance,
             _registration: registration,
-            policy,
+            _policy: policy,
         })
     }
 }
 
 impl Drop for LocalReclaim {
     fn drop(&mut self) {
-        // Runs before the fields drop: give vm.zone_reclaim_mode back the
-        // node_reclaim_distance it had before the module loaded.
-        self.policy.state.restore_distance();
+        // Runs before the fields drop.
         pr_info!("unloaded\n");
     }
 }

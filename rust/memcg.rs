@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Memory cgroups as the policy sees them: the allocating task's cgroup,
-//! its ancestors, and the id that keys per-cgroup state.
+//! Memory cgroups as the policy sees them: the cgroup an allocation is made
+//! for, its ancestors, and the id that keys per-cgroup state.
 
 use core::{marker::PhantomData, ptr::NonNull};
 
-use kernel::{bindings, ffi::c_void, sync::rcu};
+use kernel::{bindings, ffi::c_void};
 
 // `struct mem_cgroup` is opaque here: its bindgen layout is not FFI-safe.
 extern "C" {
-    fn lr_current_memcg() -> *mut c_void;
     fn lr_memcg_parent(memcg: *mut c_void) -> *mut c_void;
     fn lr_memcg_id(memcg: *mut c_void) -> u64;
 }
 
-/// A memory cgroup that cannot be freed while `'a` lasts: either an RCU
-/// read-side section or a cgroup callback that pins it.
+/// A memory cgroup that cannot be freed while `'a` lasts: an RCU read-side
+/// section, a cgroup callback or file that pins it, or the module's state
+/// lock while the cgroup is online.
 ///
 /// # Invariants
 ///
@@ -41,19 +41,16 @@ impl<'a> MemCgroup<'a> {
         })
     }
 
-    /// The current task's memory cgroup, or `None` in interrupt context or
-    /// when memory cgroups are disabled.
-    pub(crate) fn current(_guard: &'a rcu::Guard) -> Option<Self> {
-        // SAFETY: `_guard` holds rcu_read_lock(), which `lr_current_memcg`
-        // requires, and which keeps the returned cgroup alive for `'a`.
-        unsafe { Self::from_raw(lr_current_memcg().cast()) }
-    }
-
     /// The parent cgroup, `None` for the root.
     pub(crate) fn parent(self) -> Option<Self> {
         // SAFETY: `self.ptr` is live (type invariant); a cgroup pins its
         // parent for as long as it lives itself.
         unsafe { Self::from_raw(lr_memcg_parent(self.ptr.as_ptr().cast()).cast()) }
+    }
+
+    /// The raw pointer, for the kernel.
+    pub(crate) fn as_raw(self) -> *mut bindings::mem_cgroup {
+        self.ptr.as_ptr()
     }
 
     /// The cgroup's id (`cgroup_id()`), unique for the life of the system.

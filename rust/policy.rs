@@ -327,6 +327,39 @@ pub(crate) struct Effective {
     pub(crate) mode: Mode,
     /// The effective distance.
     pub(crate) distance: Distance,
+    /// Whether an administrator set that distance (in a cgroup or the
+    /// global knob).  Only then may remote nodes that have CPUs be
+    /// reclaimed; by default the reach is `zone_reclaim_mode`'s: the
+    /// preferred node and memory-only nodes within the distance.
+    pub(crate) distance_set: bool,
+}
+
+impl Effective {
+    const DISTANCE_SET: u32 = 1 << 3;
+
+    /// One word holding all of it, so that readers never see a mode from
+    /// one update and a distance from another.
+    pub(crate) const fn pack(self) -> u32 {
+        let set = if self.distance_set {
+            Self::DISTANCE_SET
+        } else {
+            0
+        };
+        self.mode.bits() as u32 | set | (self.distance.get() as u32) << 8
+    }
+
+    /// Unpacks a word made by [`Effective::pack`].
+    pub(crate) const fn unpack(word: u32) -> Effective {
+        let distance = match Distance::new((word >> 8) & 0xff) {
+            Some(d) => d,
+            None => Distance::MIN,
+        };
+        Effective {
+            mode: Mode::from_bits((word & 0x7) as u8),
+            distance,
+            distance_set: word & Self::DISTANCE_SET != 0,
+        }
+    }
 }
 
 /// Resolves the effective values: `chain` yields the configurations of the
@@ -350,6 +383,7 @@ pub(crate) fn resolve(chain: impl IntoIterator<Item = Config>, global: Effective
     Effective {
         mode: mode.unwrap_or(global.mode),
         distance: distance.unwrap_or(global.distance),
+        distance_set: distance.is_some() || global.distance_set,
     }
 }
 
@@ -362,17 +396,62 @@ pub(crate) enum Site {
     KswapdBusy,
 }
 
-/// What the allocation allows, from its gfp mask and the task's state.
+/// What the allocation allows (mirrors the `NRP_CTX_*` bits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct AllocContext {
-    /// `__GFP_DIRECT_RECLAIM`: the allocation may sleep in reclaim.
-    pub(crate) may_block: bool,
-    /// `__GFP_KSWAPD_RECLAIM`: the allocation may wake kswapd.
+    /// `NRP_CTX_MAY_SLEEP`: the allocation may sleep in reclaim.
+    pub(crate) may_sleep: bool,
+    /// `NRP_CTX_MAY_WAKE`: the allocation may wake kswapd.
     pub(crate) may_wake_kswapd: bool,
-    /// `__GFP_THISNODE`: the caller insists on one node.
+    /// `NRP_CTX_THISNODE`: the caller insists on one node.
     pub(crate) this_node: bool,
-    /// The task is itself reclaiming (`PF_MEMALLOC`).
-    pub(crate) in_reclaim: bool,
+    /// `NRP_CTX_NORETRY`: the caller would rather fail than wait.
+    pub(crate) no_retry: bool,
+    /// `NRP_CTX_COSTLY`: an order above `PAGE_ALLOC_COSTLY_ORDER`.
+    pub(crate) costly: bool,
+}
+
+impl AllocContext {
+    /// `NRP_CTX_MAY_SLEEP`.
+    pub(crate) const MAY_SLEEP: u32 = 0x1;
+    /// `NRP_CTX_MAY_WAKE`.
+    pub(crate) const MAY_WAKE: u32 = 0x2;
+    /// `NRP_CTX_NORETRY`.
+    pub(crate) const NORETRY: u32 = 0x8;
+    /// `NRP_CTX_COSTLY`.
+    pub(crate) const COSTLY: u32 = 0x10;
+    /// `NRP_CTX_THISNODE`.
+    pub(crate) const THISNODE: u32 = 0x20;
+
+    /// From the request's `ctx` bits.
+    pub(crate) const fn from_bits(ctx: u32) -> AllocContext {
+        AllocContext {
+            may_sleep: ctx & Self::MAY_SLEEP != 0,
+            may_wake_kswapd: ctx & Self::MAY_WAKE != 0,
+            this_node: ctx & Self::THISNODE != 0,
+            no_retry: ctx & Self::NORETRY != 0,
+            costly: ctx & Self::COSTLY != 0,
+        }
+    }
+}
+
+/// The node the allocator asks about, as seen from the allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Candidate {
+    /// Distance from the allocation's preferred node.
+    pub(crate) distance: Distance,
+    /// Whether it is the preferred node itself.
+    pub(crate) preferred: bool,
+    /// Whether it has CPUs (another socket's node, rather than memory-only).
+    pub(crate) has_cpus: bool,
+}
+
+/// Whether `node` is within the reach `eff` gives: within the distance,
+/// and, unless an administrator set the distance, the preferred node or a
+/// memory-only node (never another socket's page cache by default, as
+/// `zone_reclaim_mode` never reclaims a remote node that has CPUs).
+pub(crate) fn within_reach(eff: Effective, node: Candidate) -> bool {
+    node.distance <= eff.distance && (node.preferred || !node.has_cpus || eff.distance_set)
 }
 
 /// Actions asked of the allocator (mirrors the `NRP_*` bits).
@@ -413,17 +492,13 @@ impl Actions {
 
 /// The decision for one candidate node.
 ///
-/// `to_candidate` is the distance from the allocation's preferred node to
-/// the candidate.  Nodes beyond the effective distance keep the default
-/// behaviour: that is where the allocation may spill once every nearer
-/// node has been worked on.
-pub(crate) fn decide(
-    eff: Effective,
-    site: Site,
-    to_candidate: Distance,
-    ctx: AllocContext,
-) -> Actions {
-    if eff.mode.is_off() || ctx.this_node || ctx.in_reclaim || to_candidate > eff.distance {
+/// Nodes beyond reach ([`within_reach`]) keep the default behaviour: that
+/// is where the allocation may spill once every nearer node has been worked
+/// on.  Synchronous reclaim is only asked for allocations that may sleep
+/// and did not ask to fail fast: not for `__GFP_NORETRY` (THP and other
+/// opportunistic allocations) nor for costly orders.
+pub(crate) fn decide(eff: Effective, site: Site, node: Candidate, ctx: AllocContext) -> Actions {
+    if eff.mode.is_off() || ctx.this_node || !within_reach(eff, node) {
         return Actions::NONE;
     }
     match site {
@@ -433,7 +508,7 @@ pub(crate) fn decide(
             if eff.mode.contains(Mode::KSWAPD) && ctx.may_wake_kswapd {
                 actions = actions.with(Actions::WAKE_KSWAPD);
             }
-            if eff.mode.contains(Mode::DIRECT) && ctx.may_block {
+            if eff.mode.contains(Mode::DIRECT) && ctx.may_sleep && !ctx.no_retry && !ctx.costly {
                 actions = actions.with(Actions::RECLAIM);
                 if eff.mode.contains(Mode::UNMAP) {
                     actions = actions.with(Actions::RECLAIM_UNMAP);
@@ -444,10 +519,10 @@ pub(crate) fn decide(
     }
 }
 
-/// Whether a page that landed `to_page` away from the preferred node kept
-/// within the effective distance (else it spilled beyond it).
-pub(crate) fn kept_within(eff: Effective, to_page: Distance) -> bool {
-    to_page <= eff.distance
+/// Whether a page that landed on `node` kept within reach (else it spilled
+/// beyond it).
+pub(crate) fn kept_within(eff: Effective, node: Candidate) -> bool {
+    within_reach(eff, node)
 }
 
 /// A `fmt::Write` into a fixed buffer that fails instead of truncating
@@ -610,6 +685,7 @@ mod tests {
     const GLOBAL: Effective = Effective {
         mode: Mode::OFF,
         distance: Distance(30),
+        distance_set: false,
     };
 
     fn cfg(mode: Setting<Mode>, distance: Setting<Distance>) -> Config {
@@ -628,7 +704,8 @@ mod tests {
             resolve(chain, GLOBAL),
             Effective {
                 mode: Mode::DIRECT,
-                distance: Distance(16)
+                distance: Distance(16),
+                distance_set: true,
             }
         );
         // child overrides the mode only
@@ -640,7 +717,8 @@ mod tests {
             resolve(chain, GLOBAL),
             Effective {
                 mode: Mode::KSWAPD,
-                distance: Distance(16)
+                distance: Distance(16),
+                distance_set: true,
             }
         );
         // an explicit off in the child wins over the parent
@@ -649,93 +727,152 @@ mod tests {
             cfg(Set(Mode::DIRECT), Inherit),
         ];
         assert_eq!(resolve(chain, GLOBAL).mode, Mode::OFF);
-        // nothing set anywhere: the global values
+        // nothing set anywhere: the global values, distance not set
         assert_eq!(resolve([cfg(Inherit, Inherit); 3], GLOBAL), GLOBAL);
         assert_eq!(resolve([], GLOBAL), GLOBAL);
+        // a global distance an administrator wrote counts as set
+        let global = Effective {
+            distance_set: true,
+            ..GLOBAL
+        };
+        assert!(resolve([cfg(Inherit, Inherit)], global).distance_set);
+    }
+
+    #[test]
+    fn effective_word_round_trips() {
+        for mode in [Mode::OFF, Mode(3), Mode(7)] {
+            for distance in [Distance::MIN, Distance(32), Distance::MAX] {
+                for distance_set in [false, true] {
+                    let e = Effective {
+                        mode,
+                        distance,
+                        distance_set,
+                    };
+                    assert_eq!(Effective::unpack(e.pack()), e);
+                }
+            }
+        }
     }
 
     const BLOCKING: AllocContext = AllocContext {
-        may_block: true,
+        may_sleep: true,
         may_wake_kswapd: true,
         this_node: false,
-        in_reclaim: false,
+        no_retry: false,
+        costly: false,
     };
 
     fn eff(mode: Mode, d: u8) -> Effective {
         Effective {
             mode,
             distance: Distance(d),
+            distance_set: true,
+        }
+    }
+
+    /// The preferred node.
+    const LOCAL: Candidate = Candidate {
+        distance: Distance(10),
+        preferred: true,
+        has_cpus: true,
+    };
+
+    /// A remote node with CPUs at distance `d`.
+    fn remote(d: u8) -> Candidate {
+        Candidate {
+            distance: Distance(d),
+            preferred: false,
+            has_cpus: true,
+        }
+    }
+
+    /// A memory-only node at distance `d`.
+    fn memory_only(d: u8) -> Candidate {
+        Candidate {
+            has_cpus: false,
+            ..remote(d)
         }
     }
 
     #[test]
     fn decide_acts_within_distance_only() {
         let e = eff(Mode::KSWAPD.union(Mode::DIRECT), 21);
-        let a = decide(e, Site::Watermark, Distance(10), BLOCKING);
+        let a = decide(e, Site::Watermark, LOCAL, BLOCKING);
         assert_eq!(a, Actions(0x3));
         assert_eq!(
-            decide(e, Site::Watermark, Distance(21), BLOCKING),
+            decide(e, Site::Watermark, remote(21), BLOCKING),
             Actions(0x3)
         );
         assert_eq!(
-            decide(e, Site::Watermark, Distance(22), BLOCKING),
+            decide(e, Site::Watermark, remote(22), BLOCKING),
             Actions::NONE
         );
         assert_eq!(
-            decide(e, Site::KswapdBusy, Distance(21), BLOCKING),
+            decide(e, Site::KswapdBusy, remote(21), BLOCKING),
             Actions::KEEP
         );
         assert_eq!(
-            decide(e, Site::KswapdBusy, Distance(32), BLOCKING),
+            decide(e, Site::KswapdBusy, remote(32), BLOCKING),
             Actions::NONE
         );
     }
 
     #[test]
+    fn default_reach_spares_other_sockets() {
+        // Distance not set by an administrator: zone_reclaim_mode's reach.
+        let e = Effective {
+            distance_set: false,
+            ..eff(Mode(3), 30)
+        };
+        assert_eq!(decide(e, Site::Watermark, LOCAL, BLOCKING), Actions(0x3));
+        assert_eq!(
+            decide(e, Site::Watermark, remote(21), BLOCKING),
+            Actions::NONE
+        );
+        assert_eq!(
+            decide(e, Site::KswapdBusy, remote(21), BLOCKING),
+            Actions::NONE
+        );
+        assert_eq!(
+            decide(e, Site::Watermark, memory_only(21), BLOCKING),
+            Actions(0x3)
+        );
+        assert_eq!(
+            decide(e, Site::Watermark, memory_only(31), BLOCKING),
+            Actions::NONE
+        );
+        assert!(kept_within(e, LOCAL));
+        assert!(kept_within(e, memory_only(30)));
+        assert!(!kept_within(e, remote(21)));
+        // Once set, the distance alone decides.
+        assert!(kept_within(eff(Mode(3), 30), remote(21)));
+    }
+
+    #[test]
     fn decide_maps_flags() {
         assert_eq!(
-            decide(
-                eff(Mode::KSWAPD, 21),
-                Site::Watermark,
-                Distance(10),
-                BLOCKING
-            ),
+            decide(eff(Mode::KSWAPD, 21), Site::Watermark, LOCAL, BLOCKING),
             Actions::WAKE_KSWAPD
         );
         assert_eq!(
-            decide(
-                eff(Mode::DIRECT, 21),
-                Site::Watermark,
-                Distance(10),
-                BLOCKING
-            ),
+            decide(eff(Mode::DIRECT, 21), Site::Watermark, LOCAL, BLOCKING),
             Actions::RECLAIM
         );
         assert_eq!(
-            decide(eff(Mode(7), 21), Site::Watermark, Distance(10), BLOCKING),
+            decide(eff(Mode(7), 21), Site::Watermark, LOCAL, BLOCKING),
             Actions(0x7)
         );
         // unmap without direct asks for no synchronous reclaim
         assert_eq!(
-            decide(
-                eff(Mode::UNMAP, 21),
-                Site::Watermark,
-                Distance(10),
-                BLOCKING
-            ),
+            decide(eff(Mode::UNMAP, 21), Site::Watermark, LOCAL, BLOCKING),
             Actions::NONE
         );
         assert_eq!(
-            decide(eff(Mode::OFF, 254), Site::Watermark, Distance(10), BLOCKING),
+            decide(eff(Mode::OFF, 254), Site::Watermark, LOCAL, BLOCKING),
             Actions::NONE
         );
         assert_eq!(
-            decide(
-                eff(Mode::OFF, 254),
-                Site::KswapdBusy,
-                Distance(10),
-                BLOCKING
-            ),
+            decide(eff(Mode::OFF, 254), Site::KswapdBusy, LOCAL, BLOCKING),
             Actions::NONE
         );
     }
@@ -744,42 +881,48 @@ mod tests {
     fn decide_never_stalls_what_may_not_block() {
         let e = eff(Mode(7), 21);
         let atomic = AllocContext {
-            may_block: false,
+            may_sleep: false,
             ..BLOCKING
         };
         assert_eq!(
-            decide(e, Site::Watermark, Distance(10), atomic),
+            decide(e, Site::Watermark, LOCAL, atomic),
             Actions::WAKE_KSWAPD
         );
         let nowake = AllocContext {
-            may_block: false,
+            may_sleep: false,
             may_wake_kswapd: false,
             ..BLOCKING
         };
-        assert_eq!(
-            decide(e, Site::Watermark, Distance(10), nowake),
-            Actions::NONE
-        );
-        let reclaiming = AllocContext {
-            in_reclaim: true,
-            ..BLOCKING
-        };
-        assert_eq!(
-            decide(e, Site::Watermark, Distance(10), reclaiming),
-            Actions::NONE
-        );
+        assert_eq!(decide(e, Site::Watermark, LOCAL, nowake), Actions::NONE);
+        for fail_fast in [
+            AllocContext {
+                no_retry: true,
+                ..BLOCKING
+            },
+            AllocContext {
+                costly: true,
+                ..BLOCKING
+            },
+        ] {
+            assert_eq!(
+                decide(e, Site::Watermark, LOCAL, fail_fast),
+                Actions::WAKE_KSWAPD
+            );
+        }
         let thisnode = AllocContext {
             this_node: true,
             ..BLOCKING
         };
-        assert_eq!(
-            decide(e, Site::Watermark, Distance(10), thisnode),
-            Actions::NONE
-        );
-        assert_eq!(
-            decide(e, Site::KswapdBusy, Distance(10), thisnode),
-            Actions::NONE
-        );
+        assert_eq!(decide(e, Site::Watermark, LOCAL, thisnode), Actions::NONE);
+        assert_eq!(decide(e, Site::KswapdBusy, LOCAL, thisnode), Actions::NONE);
+    }
+
+    #[test]
+    fn alloc_context_decodes_ctx_bits() {
+        assert_eq!(AllocContext::from_bits(0x3), BLOCKING);
+        let c = AllocContext::from_bits(0x4 | 0x8 | 0x10 | 0x20);
+        assert!(!c.may_sleep && !c.may_wake_kswapd);
+        assert!(c.no_retry && c.costly && c.this_node);
     }
 
     #[test]
@@ -795,7 +938,7 @@ mod tests {
 
     #[test]
     fn kept_within_is_inclusive() {
-        assert!(kept_within(eff(Mode::DIRECT, 16), Distance(16)));
-        assert!(!kept_within(eff(Mode::DIRECT, 16), Distance(17)));
+        assert!(kept_within(eff(Mode::DIRECT, 16), remote(16)));
+        assert!(!kept_within(eff(Mode::DIRECT, 16), remote(17)));
     }
 }

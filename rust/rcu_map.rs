@@ -80,6 +80,30 @@ impl<T> RcuMap<T> {
         unsafe { p.as_ref() }.map(|e| &e.value)
     }
 
+    /// Calls `f` on every value, in id order, valid while `_guard` is held.
+    /// Values inserted or removed meanwhile may or may not be seen.
+    pub(crate) fn for_each<'a>(&'a self, _guard: &'a rcu::Guard, mut f: impl FnMut(&'a T)) {
+        let mut index: usize = 0;
+        loop {
+            // SAFETY: `xa` is initialised; `xa_find` may run concurrently
+            // with writers and updates `index` to the entry it returns.
+            let p = unsafe {
+                bindings::xa_find(self.xa.get(), &mut index, usize::MAX, bindings::XA_PRESENT)
+            }
+            .cast::<Entry<T>>();
+            // SAFETY: as in `get`: null or an entry that stays valid while
+            // `_guard` is held.
+            let Some(entry) = (unsafe { p.as_ref() }) else {
+                return;
+            };
+            f(&entry.value);
+            let Some(next) = index.checked_add(1) else {
+                return;
+            };
+            index = next;
+        }
+    }
+
     /// Stores `value` under `id`, replacing any previous value, which is
     /// freed after a grace period.  Process context only.
     /// Allocates the entry and XArray nodes with `GFP_KERNEL`.

@@ -11,6 +11,7 @@
 #include <linux/kobject.h>
 #include <linux/memcontrol.h>
 #include <linux/nodemask.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/sysfs.h>
@@ -21,7 +22,7 @@
 enum { LR_KNOB_MODE, LR_KNOB_DISTANCE, LR_KNOB_STAT };
 enum { LR_CG_MODE, LR_CG_DISTANCE, LR_CG_STAT };
 
-/* The module state the handlers work on; set while the files exist. */
+/* The policy the handlers work on; set while the files exist. */
 static const void *lr_ctx;
 
 bool lr_node_online(int nid)
@@ -29,12 +30,9 @@ bool lr_node_online(int nid)
 	return nid >= 0 && nid < nr_node_ids && node_online(nid);
 }
 
-/* The current task's memory cgroup; caller holds rcu_read_lock(). */
-struct mem_cgroup *lr_current_memcg(void)
+bool lr_node_has_cpus(int nid)
 {
-	if (!in_task() || mem_cgroup_disabled())
-		return NULL;
-	return mem_cgroup_from_task(current);
+	return nid >= 0 && nid < nr_node_ids && node_state(nid, N_CPU);
 }
 
 struct mem_cgroup *lr_memcg_parent(struct mem_cgroup *memcg)
@@ -47,25 +45,35 @@ u64 lr_memcg_id(struct mem_cgroup *memcg)
 	return cgroup_id(memcg->css.cgroup);
 }
 
-/* Must match AllocContext in policy.rs / hooks.rs. */
-#define LR_MAY_BLOCK		0x1u
-#define LR_MAY_WAKE_KSWAPD	0x2u
-#define LR_THIS_NODE		0x4u
-#define LR_IN_RECLAIM		0x8u
-
-unsigned int lr_alloc_context(gfp_t gfp)
+/* Per-CPU counter arrays (counters.rs): this_cpu_add() is a macro. */
+u64 *lr_pcpu_alloc(size_t len)
 {
-	unsigned int ctx = 0;
+	return (u64 __force *)__alloc_percpu_gfp(len * sizeof(u64), sizeof(u64),
+						 GFP_KERNEL);
+}
 
-	if (gfpflags_allow_blocking(gfp))
-		ctx |= LR_MAY_BLOCK;
-	if (gfp & __GFP_KSWAPD_RECLAIM)
-		ctx |= LR_MAY_WAKE_KSWAPD;
-	if (gfp & __GFP_THISNODE)
-		ctx |= LR_THIS_NODE;
-	if (in_task() && (current->flags & PF_MEMALLOC))
-		ctx |= LR_IN_RECLAIM;
-	return ctx;
+void lr_pcpu_free(u64 *pcpu)
+{
+	free_percpu((u64 __percpu __force *)pcpu);
+}
+
+/* Any context, NMI included: one per-CPU add. */
+void lr_pcpu_add(u64 *pcpu, size_t idx, u64 n)
+{
+	u64 __percpu *p = (u64 __percpu __force *)pcpu;
+
+	this_cpu_add(p[idx], n);
+}
+
+u64 lr_pcpu_sum(u64 *pcpu, size_t idx)
+{
+	u64 __percpu *p = (u64 __percpu __force *)pcpu;
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(*per_cpu_ptr(&p[idx], cpu));
+	return sum;
 }
 
 /* Writes reclaim other tenants' page cache: init-namespace admins only. */

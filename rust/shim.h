@@ -15,10 +15,13 @@ struct seq_file;
 
 /* Provided by shim.c. */
 bool lr_node_online(int nid);
-struct mem_cgroup *lr_current_memcg(void);
+bool lr_node_has_cpus(int nid);
 struct mem_cgroup *lr_memcg_parent(struct mem_cgroup *memcg);
 u64 lr_memcg_id(struct mem_cgroup *memcg);
-unsigned int lr_alloc_context(gfp_t gfp);
+u64 *lr_pcpu_alloc(size_t len);
+void lr_pcpu_free(u64 *pcpu);
+void lr_pcpu_add(u64 *pcpu, size_t idx, u64 n);
+u64 lr_pcpu_sum(u64 *pcpu, size_t idx);
 bool lr_capable_admin(void);
 int lr_files_add(struct kobject *dir, const void *ctx);
 void lr_files_remove(struct kobject *dir);

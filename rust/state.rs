@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The module's state: global knobs, global and per-cgroup counters, the
-//! per-cgroup configuration table, and effective-value lookup for the
-//! allocating task.
+//! per-cgroup configuration table, and every cgroup's effective values.
+//!
+//! The allocator's hooks must not walk the cgroup tree: each cgroup keeps
+//! its effective mode and distance in one word, recomputed for every cgroup
+//! when a setting changes and for a new cgroup when it comes online, and
+//! the allocator is told which cgroups have a mode at all
+//! (`node_reclaim_policy_set_active()`), so it never asks about the rest.
 
 use kernel::{
-    bindings,
+    bindings, new_mutex,
     prelude::*,
     sync::{
         atomic::{Atomic, Relaxed},
-        rcu,
+        rcu, Mutex,
     },
 };
 
@@ -22,18 +27,34 @@ use crate::{
 };
 
 /// What the module keeps for one memory cgroup.
+///
+/// # Invariants
+///
+/// `memcg` is the cgroup this state belongs to; it is alive while the state
+/// is in `State::cgroups`, from which `State::cgroup_offline` removes it.
 pub(crate) struct CgroupState {
     /// `Config::pack()` of the cgroup's settings: one word, so never torn.
     config: Atomic<u32>,
-    /// Events of tasks in this cgroup.
+    /// `Effective::pack()` of the values that apply to its tasks.
+    effective: Atomic<u32>,
+    memcg: *mut bindings::mem_cgroup,
+    /// Events of allocations made for this cgroup.
     pub(crate) counters: Counters,
 }
 
+// SAFETY: `memcg` is only dereferenced under `State::update` (which keeps
+// the cgroup online) or RCU; the rest is atomics and per-CPU counters.
+unsafe impl Send for CgroupState {}
+// SAFETY: as above; shared access only reads `memcg` and updates atomics.
+unsafe impl Sync for CgroupState {}
+
 impl CgroupState {
-    fn new() -> Result<Self> {
+    fn new(memcg: MemCgroup<'_>, eff: Effective) -> Result<Self> {
         Ok(CgroupState {
             config: Atomic::new(Config::INHERIT.pack()),
-            counters: Counters::new(topology::nr_node_ids(), GFP_KERNEL)?,
+            effective: Atomic::new(eff.pack()),
+            memcg: memcg.as_raw(),
+            counters: Counters::new(topology::nr_node_ids())?,
         })
     }
 
@@ -42,8 +63,14 @@ impl CgroupState {
         Config::unpack(self.config.load(Relaxed))
     }
 
+    /// The values that apply to the cgroup's tasks.
+    pub(crate) fn effective(&self) -> Effective {
+        Effective::unpack(self.effective.load(Relaxed))
+    }
+
     /// Replaces the settings `update` changes, atomically with respect to
-    /// readers and to other writers.
+    /// readers and to other writers.  The caller refreshes the effective
+    /// values afterwards ([`State::refresh`]).
     pub(crate) fn update(&self, update: impl Fn(Config) -> Config) {
         let mut old = self.config.load(Relaxed);
         loop {
@@ -56,19 +83,31 @@ impl CgroupState {
     }
 }
 
+/// Tells the allocator whether to ask the policy about a cgroup's
+/// allocations (`None`: allocations made for no cgroup).
+pub(crate) trait SetActive {
+    /// Asks about `memcg`'s allocations from now on, or stops asking.
+    fn set_active(&self, memcg: Option<MemCgroup<'_>>, active: bool);
+}
+
 /// Global state, shared by the allocator hooks and the file handlers.
 #[pin_data]
 pub(crate) struct State {
     /// The `mode` knob (`Mode::bits`): the mode of cgroups that inherit
     /// up to the root.
     global_mode: Atomic<u32>,
-    /// Events of all tasks.
+    /// 1 once an administrator wrote the `node_reclaim_distance` knob.
+    global_distance_set: Atomic<u32>,
+    /// Events of all allocations.
     pub(crate) global: Counters,
     /// Per-cgroup state, keyed by cgroup id.
     #[pin]
     cgroups: RcuMap<CgroupState>,
-    /// `node_reclaim_distance` when the module loaded, restored on unload.
-    boot_distance: i32,
+    /// Serialises recomputing effective values: setting changes, cgroups
+    /// coming online and going offline.  Taken inside `cgroup_mutex` by
+    /// the cgroup callbacks, so never held while taking it.
+    #[pin]
+    update: Mutex<()>,
 }
 
 impl State {
@@ -76,9 +115,10 @@ impl State {
     pub(crate) fn new() -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             global_mode: Atomic::new(0),
-            global: Counters::new(topology::nr_node_ids(), GFP_KERNEL)?,
+            global_distance_set: Atomic::new(0),
+            global: Counters::new(topology::nr_node_ids())?,
             cgroups <- RcuMap::new(),
-            boot_distance: kernel_distance_raw(),
+            update <- new_mutex!(()),
         })
     }
 
@@ -87,9 +127,17 @@ impl State {
         Mode::from_bits(u8::try_from(self.global_mode.load(Relaxed)).unwrap_or(0))
     }
 
-    /// Sets the `mode` knob.
+    /// Sets the `mode` knob; the caller refreshes the effective values.
     pub(crate) fn set_global_mode(&self, mode: Mode) {
         self.global_mode.store(u32::from(mode.bits()), Relaxed);
+    }
+
+    /// Sets the `node_reclaim_distance` knob (the kernel's variable, which
+    /// the scheduler, khugepaged and `zone_reclaim_mode` read too); the
+    /// caller refreshes the effective values.
+    pub(crate) fn set_global_distance(&self, d: Distance) {
+        set_kernel_distance(i32::from(d.get()));
+        self.global_distance_set.store(1, Relaxed);
     }
 
     /// The global values: the `mode` knob and the kernel's
@@ -97,30 +145,35 @@ impl State {
     pub(crate) fn global_effective(&self) -> Effective {
         Effective {
             mode: self.global_mode(),
-            distance: Distance::clamp_from(kernel_distance_raw()),
+            distance: kernel_distance(),
+            distance_set: self.global_distance_set.load(Relaxed) != 0,
         }
     }
 
-    /// Effective values for a task in `memcg` (or no cgroup).
-    pub(crate) fn effective(&self, memcg: Option<MemCgroup<'_>>, guard: &rcu::Guard) -> Effective {
-        self.lookup(memcg, guard).1
-    }
-
-    /// The state of `memcg` itself and the effective values for its tasks,
-    /// in one walk up the tree (the allocation hooks need both).
+    /// The state of `memcg` itself and the values that apply to its
+    /// allocations (`None`: made for no cgroup).  O(1): no walk up the tree
+    /// unless `memcg` has no state (no memory for one at online).
     pub(crate) fn lookup<'a>(
         &'a self,
         memcg: Option<MemCgroup<'_>>,
         guard: &'a rcu::Guard,
     ) -> (Option<&'a CgroupState>, Effective) {
-        let own = memcg.and_then(|m| self.cgroup(m, guard));
-        let parents = memcg.and_then(|m| m.parent());
-        let ancestors = memcg::ancestors(parents).filter_map(|m| self.cgroups.get(m.id(), guard));
-        let chain = Iterator::chain(own.into_iter(), ancestors);
-        (
-            own,
-            resolve(chain.map(|s| s.config()), self.global_effective()),
-        )
+        let Some(m) = memcg else {
+            return (None, self.global_effective());
+        };
+        match self.cgroup(m, guard) {
+            Some(s) => (Some(s), s.effective()),
+            None => (None, self.resolve(m, guard)),
+        }
+    }
+
+    /// Effective values of `memcg` from the settings of it and its
+    /// ancestors.
+    fn resolve(&self, memcg: MemCgroup<'_>, guard: &rcu::Guard) -> Effective {
+        let chain = memcg::ancestors(Some(memcg))
+            .filter_map(|m| self.cgroups.get(m.id(), guard))
+            .map(CgroupState::config);
+        resolve(chain, self.global_effective())
     }
 
     /// The state of `memcg`, if it has one.
@@ -132,7 +185,7 @@ impl State {
         self.cgroups.get(memcg.id(), guard)
     }
 
-    /// Counts an event for the task's cgroup (if known) and globally.
+    /// Counts an event for the cgroup (if known) and globally.
     pub(crate) fn count(&self, own: Option<&CgroupState>, c: Counter, nid: u32, n: u64) {
         self.global.add(c, nid, n);
         if let Some(s) = own {
@@ -140,17 +193,43 @@ impl State {
         }
     }
 
-    /// A memory cgroup came online: give it a state.  Without memory for
-    /// one it keeps inheriting and its events count globally only.
-    pub(crate) fn cgroup_online(&self, memcg: MemCgroup<'_>) {
-        let inserted = CgroupState::new().and_then(|s| self.cgroups.insert(memcg.id(), s));
+    /// Recomputes every cgroup's effective values after a setting changed,
+    /// and tells the allocator which cgroups to ask about.
+    pub(crate) fn refresh(&self, alloc: &impl SetActive) {
+        let _update = self.update.lock();
+        let guard = rcu::read_lock();
+        self.cgroups.for_each(&guard, |s| {
+            // SAFETY: `s.memcg` is alive while its state is in the map, and
+            // `update` keeps `cgroup_offline` from removing it.
+            let Some(m) = (unsafe { MemCgroup::from_raw(s.memcg) }) else {
+                return;
+            };
+            let eff = self.resolve(m, &guard);
+            s.effective.store(eff.pack(), Relaxed);
+            alloc.set_active(Some(m), !eff.mode.is_off());
+        });
+        alloc.set_active(None, !self.global_mode().is_off());
+    }
+
+    /// A memory cgroup came online: give it a state with the values it
+    /// inherits.  Without memory for one, its values are looked up the
+    /// slow way and its events count globally only.
+    pub(crate) fn cgroup_online(&self, memcg: MemCgroup<'_>, alloc: &impl SetActive) {
+        let _update = self.update.lock();
+        let guard = rcu::read_lock();
+        let eff = self.resolve(memcg, &guard);
+        drop(guard);
+        let inserted =
+            CgroupState::new(memcg, eff).and_then(|s| self.cgroups.insert(memcg.id(), s));
         if inserted.is_err() {
             pr_warn!("no memory for cgroup {} state; it inherits\n", memcg.id());
         }
+        alloc.set_active(Some(memcg), !eff.mode.is_off());
     }
 
     /// A memory cgroup went offline: free its state after a grace period.
     pub(crate) fn cgroup_offline(&self, memcg: MemCgroup<'_>) {
+        let _update = self.update.lock();
         self.cgroups.remove(memcg.id());
     }
 
@@ -159,10 +238,23 @@ impl State {
     pub(crate) fn live(&self) -> u64 {
         self.cgroups.live()
     }
+}
 
-    /// Restores `node_reclaim_distance` as it was at load.
-    pub(crate) fn restore_distance(&self) {
-        set_kernel_distance(self.boot_distance);
+/// Gives `node_reclaim_distance` back the value it had when this was made,
+/// on drop: the module drops it once its files are gone, so no write to the
+/// knob can land after it.
+pub(crate) struct DistanceRestore(i32);
+
+impl DistanceRestore {
+    /// Remembers the current value.
+    pub(crate) fn new() -> Self {
+        DistanceRestore(kernel_distance_raw())
+    }
+}
+
+impl Drop for DistanceRestore {
+    fn drop(&mut self) {
+        set_kernel_distance(self.0);
     }
 }
 
@@ -174,10 +266,10 @@ fn kernel_distance_raw() -> i32 {
 }
 
 /// Sets the kernel's `node_reclaim_distance` (shared with
-/// `vm.zone_reclaim_mode`).
-pub(crate) fn set_kernel_distance(d: i32) {
-    // SAFETY: a volatile write is WRITE_ONCE(); readers read it once per
-    // zone they consider and accept either value.
+/// `vm.zone_reclaim_mode`, the scheduler and khugepaged).
+fn set_kernel_distance(d: i32) {
+    // SAFETY: a volatile write is WRITE_ONCE(); the kernel's readers use
+    // READ_ONCE() and accept either value.
     unsafe { core::ptr::write_volatile(&raw mut bindings::node_reclaim_distance, d) }
 }
 

@@ -8,9 +8,9 @@ use core::{fmt::Write, ptr::NonNull};
 use kernel::{bindings, prelude::*, str::CStrExt};
 
 use crate::{
+    hooks::Policy,
     policy::{BufWriter, Distance, Mode},
-    state::{self, State},
-    topology,
+    state, topology,
 };
 
 extern "C" {
@@ -68,17 +68,18 @@ const KNOB_MODE: c_uint = 0;
 const KNOB_DISTANCE: c_uint = 1;
 const KNOB_STAT: c_uint = 2;
 
-/// The state behind a handler's context pointer.
+/// The policy behind a handler's context pointer.
 ///
 /// # Safety
 ///
 /// `ctx` must be the pointer given to `lr_files_add`, still registered.
-unsafe fn state_of<'a>(ctx: *const c_void) -> Option<&'a State> {
-    // SAFETY: the caller guarantees `ctx` is null or a live `State`.
-    unsafe { ctx.cast::<State>().as_ref() }
+unsafe fn policy_of<'a>(ctx: *const c_void) -> Option<&'a Policy> {
+    // SAFETY: the caller guarantees `ctx` is null or a live `Policy`.
+    unsafe { ctx.cast::<Policy>().as_ref() }
 }
 
-fn show(state: &State, knob: c_uint, w: &mut BufWriter<'_>) -> core::fmt::Result {
+fn show(policy: &Policy, knob: c_uint, w: &mut BufWriter<'_>) -> core::fmt::Result {
+    let state = &policy.state;
     match knob {
         KNOB_MODE => writeln!(w, "{}", state.global_mode()),
         KNOB_DISTANCE => writeln!(w, "{}", state::kernel_distance()),
@@ -89,18 +90,20 @@ fn show(state: &State, knob: c_uint, w: &mut BufWriter<'_>) -> core::fmt::Result
     }
 }
 
-fn store(state: &State, knob: c_uint, input: &[u8]) -> Result {
+fn store(policy: &Policy, knob: c_uint, input: &[u8]) -> Result {
     if !capable_admin() {
         return Err(EPERM);
     }
     match knob {
-        KNOB_MODE => state.set_global_mode(Mode::parse(input).map_err(|_| EINVAL)?),
-        KNOB_DISTANCE => {
-            let d = Distance::parse(input).map_err(|_| EINVAL)?;
-            state::set_kernel_distance(i32::from(d.get()));
-        }
+        KNOB_MODE => policy
+            .state
+            .set_global_mode(Mode::parse(input).map_err(|_| EINVAL)?),
+        KNOB_DISTANCE => policy
+            .state
+            .set_global_distance(Distance::parse(input).map_err(|_| EINVAL)?),
         _ => return Err(EACCES),
     }
+    policy.refresh();
     Ok(())
 }
 
@@ -112,13 +115,13 @@ fn store(state: &State, knob: c_uint, input: &[u8]) -> Result {
 #[no_mangle]
 unsafe extern "C" fn lr_sysfs_show(ctx: *const c_void, knob: c_uint, buf: *mut u8) -> isize {
     // SAFETY: shim.c passes the registered context.
-    let Some(state) = (unsafe { state_of(ctx) }) else {
+    let Some(policy) = (unsafe { policy_of(ctx) }) else {
         return ENODEV.to_errno() as isize;
     };
     // SAFETY: sysfs hands `show` a zeroed buffer of PAGE_SIZE bytes.
     let page = unsafe { core::slice::from_raw_parts_mut(buf, kernel::page::PAGE_SIZE) };
     let mut w = BufWriter::new(page);
-    match show(state, knob, &mut w) {
+    match show(policy, knob, &mut w) {
         Ok(()) => w.len() as isize,
         Err(_) => EOVERFLOW.to_errno() as isize,
     }
@@ -137,7 +140,7 @@ unsafe extern "C" fn lr_sysfs_store(
     len: usize,
 ) -> isize {
     // SAFETY: shim.c passes the registered context.
-    let Some(state) = (unsafe { state_of(ctx) }) else {
+    let Some(policy) = (unsafe { policy_of(ctx) }) else {
         return ENODEV.to_errno() as isize;
     };
     if knob == KNOB_STAT {
@@ -145,7 +148,7 @@ unsafe extern "C" fn lr_sysfs_store(
     }
     // SAFETY: sysfs passes `len` readable bytes at `buf`.
     let input = unsafe { core::slice::from_raw_parts(buf, len) };
-    match store(state, knob, input) {
+    match store(policy, knob, input) {
         Ok(()) => len as isize,
         Err(e) => e.to_errno() as isize,
     }

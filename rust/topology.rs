@@ -9,6 +9,7 @@ use crate::policy::Distance;
 
 extern "C" {
     fn lr_node_online(nid: c_int) -> bool;
+    fn lr_node_has_cpus(nid: c_int) -> bool;
 }
 
 /// Rows longer than this are truncated in the log (the policy sees all).
@@ -30,6 +31,16 @@ fn node_online(nid: u32) -> bool {
     // SAFETY: `lr_node_online` range-checks `nid` and tests one bit of
     // `node_states[N_ONLINE]`.
     unsafe { lr_node_online(nid) }
+}
+
+/// Whether node `nid` has CPUs (`N_CPU`); memory-only nodes have none.
+pub(crate) fn node_has_cpus(nid: u32) -> bool {
+    let Ok(nid) = c_int::try_from(nid) else {
+        return false;
+    };
+    // SAFETY: `lr_node_has_cpus` range-checks `nid` and tests one bit of
+    // `node_states[N_CPU]`; safe in any context.
+    unsafe { lr_node_has_cpus(nid) }
 }
 
 /// The online nodes, in id order.
