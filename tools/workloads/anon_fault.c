@@ -4,7 +4,7 @@
  * CPUs and report where the pages landed, through move_pages(2).
  *
  *   anon_fault [-n NODE] [-b] [-l] [-t THREADS] [-R PASSES] [-H SECONDS]
- *              [-c CGROUP] MIB
+ *              [-c CGROUP] [-f FILE [-o OFFSET_MIB]] MIB
  *
  * -n NODE     run on NODE's CPUs (default 0); no memory binding unless -b
  * -b          also bind the memory to NODE (MPOL_BIND)
@@ -15,6 +15,9 @@
  *             with MADV_DONTNEED in between; the rate covers every pass and
  *             placement is the last pass's (a longer, steadier measurement)
  * -H SECONDS  hold the memory this long after reporting (default 0)
+ * -f FILE     map MIB MiB of FILE (shared, read-only) from OFFSET_MIB on
+ *             and read-fault it instead of anonymous memory: mapped page
+ *             cache, which only reclaim that may unmap can free
  *
  * Prints one line per node, "node N PAGES", then
  * "local_pct P", "first_half_local_pct P", "second_half_local_pct P"
@@ -44,13 +47,18 @@ struct worker {
 };
 
 static long page_size;
+static bool read_only;
 
 static void *touch(void *arg)
 {
 	struct worker *w = arg;
 
-	for (size_t off = 0; off < w->len; off += page_size)
-		w->base[off] = 1;
+	for (size_t off = 0; off < w->len; off += page_size) {
+		if (read_only)
+			(void)*(volatile char *)(w->base + off);
+		else
+			w->base[off] = 1;
+	}
 	return NULL;
 }
 
@@ -120,14 +128,15 @@ int main(int argc, char **argv)
 	long node = 0, threads = 1, hold = 0, passes = 1, counts[NU_MAX_NODES] = { 0 };
 	bool membind = false, lock = false;
 	long half_local[2] = { 0 }, half_total[2] = { 0 };
-	const char *cgroup = NULL;
+	const char *cgroup = NULL, *file = NULL;
+	long file_offset = 0;
 	struct worker *w;
 	size_t len, npages, per;
 	double t0, elapsed = 0;
 	int *status, opt;
 	char *base;
 
-	while ((opt = getopt(argc, argv, "n:blt:R:H:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:blt:R:H:c:f:o:")) != -1) {
 		switch (opt) {
 		case 'n': node = atol(optarg); break;
 		case 'b': membind = true; break;
@@ -136,6 +145,8 @@ int main(int argc, char **argv)
 		case 'H': hold = atol(optarg); break;
 		case 'c': cgroup = optarg; break;
 		case 'R': passes = atol(optarg); break;
+		case 'f': file = optarg; break;
+		case 'o': file_offset = atol(optarg); break;
 		default: goto usage;
 		}
 	}
@@ -156,7 +167,19 @@ int main(int argc, char **argv)
 	}
 	npages = len / page_size;
 	per = (npages / threads) * page_size;
-	base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (file) {
+		int fd = open(file, O_RDONLY);
+
+		if (fd < 0) {
+			fprintf(stderr, "anon_fault: %s: %s\n", file, strerror(errno));
+			return 1;
+		}
+		read_only = true;
+		base = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)file_offset << 20);
+		close(fd);
+	} else {
+		base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	}
 	status = calloc(npages, sizeof(*status));
 	w = calloc(threads, sizeof(*w));
 	if (base == MAP_FAILED || !status || !w) {
@@ -217,6 +240,6 @@ int main(int argc, char **argv)
 		sleep(hold);
 	return 0;
 usage:
-	fprintf(stderr, "usage: anon_fault [-n NODE] [-b] [-l] [-t THREADS] [-R PASSES] [-H SECONDS] [-c CGROUP] MIB\n");
+	fprintf(stderr, "usage: anon_fault [-n NODE] [-b] [-l] [-t THREADS] [-R PASSES] [-H SECONDS] [-c CGROUP] [-f FILE [-o OFFSET_MIB]] MIB\n");
 	return 2;
 }

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * "unmap" where it has something to do (2 nodes, distance 21, swap on):
+ * node 0 is full of another tenant's memory that only reclaim which may
+ * unmap can free, anonymous memory (swapped out) or a mapped file.  A
+ * workload on node 0's CPUs in a "kswapd direct unmap" cgroup places its
+ * memory on node 0, and clearly more of it than "kswapd direct", which may
+ * only take unmapped page cache.
+ *
+ * Placement is the workload's resident memory per node (memory.numa_stat).
+ * With anonymous memory, node 0's reclaim swaps out whichever anonymous
+ * pages its LRU picks, the workload's own among them: move_pages(2), which
+ * counts a swapped-out page as on no node, then reports less; both are
+ * printed.
+ */
+#include "kselftest_harness.h"
+#include "lr_workload.h"
+
+#define CG_ON	LR_CG_ROOT "/lr_on"
+#define CG_HOG	LR_CG_ROOT "/lr_hog"
+
+/* Swap space configured, in kB (0 without swap). */
+static long swap_total_kb(void)
+{
+	char buf[4096], *p;
+
+	if (lr_read_file("/proc/meminfo", buf, sizeof(buf)) < 0)
+		return 0;
+	p = strstr(buf, "SwapTotal:");
+	return p ? strtol(p + strlen("SwapTotal:"), NULL, 10) : 0;
+}
+
+FIXTURE(unmap) {
+	long node0_mib;
+	struct anon_result r;
+};
+
+FIXTURE_SETUP(unmap)
+{
+	if (!lr_exists(LR_MODULE_PATH) || !lr_exists(LR_BIN "/anon_fault"))
+		SKIP(return, "module or workloads not in the guest");
+	if (!lr_exists(LR_NODE_DIR "/node1") || lr_exists(LR_NODE_DIR "/node2"))
+		SKIP(return, "needs exactly 2 nodes");
+	ASSERT_GT(swap_total_kb(), 512 * 1024) TH_LOG("the guest has no swap (run-guest --swap)");
+	self->node0_mib = lr_node_meminfo_kb(0, "MemTotal:") / 1024;
+	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_boost_factor", "0"));
+	lr_write_str("/proc/sys/kernel/numa_balancing", "0");
+	if (lr_module_loaded())
+		ASSERT_EQ(0, lr_module_unload());
+	ASSERT_EQ(0, lr_cg_create(CG_ON));
+	ASSERT_EQ(0, lr_cg_create(CG_HOG));
+	ASSERT_EQ(0, lr_module_load());
+	ASSERT_EQ(0, lr_write_str(CG_HOG "/memory.local_reclaim.mode", "off"));
+}
+
+FIXTURE_TEARDOWN(unmap)
+{
+	if (lr_module_loaded())
+		lr_module_unload();
+	lr_write_str("/proc/sys/vm/watermark_boost_factor", "15000");
+	rmdir(CG_ON);
+	rmdir(CG_HOG);
+}
+
+/*
+ * One run: node 0 emptied, then filled by the hog (HOG_OPTS: "-b" for
+ * anonymous memory, or a mapped file), then the workload in CG_ON with
+ * MODE; returns the workload's percentage on node 0.
+ */
+static double run(struct __test_metadata *_metadata, long node0_mib, const char *mode,
+		  const char *const hog_opts[], struct anon_result *r)
+{
+	char hog_mib[24], *argv[16];
+	struct anon_result hr;
+	FILE *out;
+	pid_t hog;
+	int i = 0;
+	double pct;
+
+	sync();
+	EXPECT_EQ(0, lr_write_str("/proc/sys/vm/drop_caches", "3"));
+	lr_wait_kswapd_idle();
+	EXPECT_EQ(0, lr_write_str(CG_ON "/memory.local_reclaim.mode", mode));
+	snprintf(hog_mib, sizeof(hog_mib), "%ld", lr_node_meminfo_kb(0, "MemFree:") / 1024 - 64);
+
+	/* The hog, through lr_start_anon()'s argument list plus its own. */
+	argv[i++] = LR_BIN "/anon_fault";
+	argv[i++] = "-c";
+	argv[i++] = CG_HOG;
+	argv[i++] = "-H";
+	argv[i++] = "600";
+	for (int j = 0; hog_opts[j]; j++)
+		argv[i++] = (char *)hog_opts[j];
+	argv[i++] = hog_mib;
+	argv[i] = NULL;
+	{
+		int fds[2];
+		char line[256];
+
+		memset(&hr, 0, sizeof(hr));
+		EXPECT_EQ(0, pipe(fds));
+		hog = fork();
+		if (hog == 0) {
+			dup2(fds[1], 1);
+			close(fds[0]);
+			execv(argv[0], argv);
+			_exit(127);
+		}
+		close(fds[1]);
+		out = fdopen(fds[0], "r");
+		while (fgets(line, sizeof(line), out))
+			if (sscanf(line, "fault_mib_per_s %lf", &hr.mib_per_s) == 1)
+				break;
+	}
+	lr_wait_kswapd_idle();
+	TH_LOG("%s: hog %s MiB, node 0 FilePages %ld MiB Mapped %ld MiB AnonPages %ld MiB "
+	       "MemFree %ld MiB", mode, hog_mib, lr_node_meminfo_kb(0, "FilePages:") / 1024,
+	       lr_node_meminfo_kb(0, "Mapped:") / 1024, lr_node_meminfo_kb(0, "AnonPages:") / 1024,
+	       lr_node_meminfo_kb(0, "MemFree:") / 1024);
+	EXPECT_EQ(0, lr_run_anon(CG_ON, 0, 1, node0_mib * 30 / 100, NULL, r));
+	lr_stop_anon(hog, out);
+	pct = lr_cg_pct(r, 1);
+	TH_LOG("%s: %.1f%% of the workload on node 0 (numa_stat), %.1f%% by move_pages", mode,
+	       pct, r->local_pct);
+	return pct;
+}
+
+/*
+ * With kswapd's help (kswapd may unmap and swap, so "kswapd direct" gets
+ * part of node 0 back too), and without it, where only unmap can free the
+ * node for the workload.
+ */
+static void compare(struct __test_metadata *_metadata, long node0_mib,
+		    const char *const hog_opts[], struct anon_result *r)
+{
+	double plain, unmap, direct, direct_unmap;
+
+	plain = run(_metadata, node0_mib, "kswapd direct", hog_opts, r);
+	unmap = run(_metadata, node0_mib, "kswapd direct unmap", hog_opts, r);
+	direct = run(_metadata, node0_mib, "direct", hog_opts, r);
+	direct_unmap = run(_metadata, node0_mib, "direct unmap", hog_opts, r);
+	TH_LOG("local: kswapd direct %.1f%%, kswapd direct unmap %.1f%%, direct %.1f%%, "
+	       "direct unmap %.1f%%", plain, unmap, direct, direct_unmap);
+	EXPECT_GE(unmap, 95.0);
+	EXPECT_GE(unmap - plain, 10.0);
+	EXPECT_GE(direct_unmap, 95.0);
+	EXPECT_GE(direct_unmap - direct, 40.0);
+}
+
+/* Node 0 full of another tenant's anonymous memory, bound there. */
+TEST_F_TIMEOUT(unmap, anonymous, 900)
+{
+	const char *const hog[] = { "-b", NULL };
+
+	compare(_metadata, self->node0_mib, hog, &self->r);
+}
+
+/* Node 0 full of another tenant's mapping of a file, read there. */
+TEST_F_TIMEOUT(unmap, mapped_file, 900)
+{
+	const char *const hog[] = { "-b", "-f", "/mnt/scratch/fill", "-o", "2048", NULL };
+
+	compare(_metadata, self->node0_mib, hog, &self->r);
+}
+
+TEST_HARNESS_MAIN
