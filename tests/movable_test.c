@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A movable-only node (run-guest --nodes "1024:0-1,1024:2-3,512m:"): node 2
+ * has no CPUs and only ZONE_MOVABLE, like a CXL memory expander onlined
+ * movable, the case of upstream's "avoid kswapd thrashing due to NUMA
+ * restrictions".  Distances: 0-2 18, 0-1 21, 1-2 28.
+ *
+ * Node 0 is mostly mlocked by another tenant and the rest of it, and all of
+ * node 2, hold page cache.  A workload on node 0's CPUs faults in anonymous
+ * memory (movable allocations, which may use node 2's Movable zone):
+ *
+ *  - with the module unloaded, it spills, to node 2 and then node 1, as
+ *    upstream does;
+ *  - an "off" cgroup is never asked about and places as upstream does;
+ *  - a "kswapd direct" cgroup with the default reach (no distance set)
+ *    reclaims node 0, then node 2 (memory-only, within
+ *    node_reclaim_distance), and leaves node 1 (another node with CPUs)
+ *    alone: its memory lands on nodes 0 and 2.
+ *
+ * Allocations that cannot use ZONE_MOVABLE never see node 2's zone in
+ * their zonelist, so the policy is never asked about node 2 for them.
+ */
+#include <math.h>
+
+#include "kselftest_harness.h"
+#include "lr_workload.h"
+
+#define CG_ON	LR_CG_ROOT "/lr_on"
+#define CG_OFF	LR_CG_ROOT "/lr_off"
+#define CG_HOG	LR_CG_ROOT "/lr_hog"
+
+/* Pages of node NID's zone ZONE, from /proc/zoneinfo ("present"). */
+static long zone_present(int nid, const char *zone)
+{
+	FILE *f = fopen("/proc/zoneinfo", "r");
+	char line[256], z[32];
+	bool in = false;
+	long v, found = -1;
+	int n;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %d, zone %31s", &n, z) == 2) {
+			in = n == nid && !strcmp(z, zone);
+			continue;
+		}
+		if (in && sscanf(line, " present %ld", &v) == 1)
+			found = v;
+	}
+	fclose(f);
+	return found;
+}
+
+FIXTURE(movable) {
+	long node0_mib, node2_mib;
+	pid_t hog;
+	FILE *hog_out;
+	struct anon_result r;
+};
+
+FIXTURE_SETUP(movable)
+{
+	if (!lr_exists(LR_MODULE_PATH) || !lr_exists(LR_BIN "/anon_fault"))
+		SKIP(return, "module or workloads not in the guest");
+	ASSERT_TRUE(lr_exists(LR_NODE_DIR "/node2")) TH_LOG("needs a third node");
+	self->node2_mib = lr_node_meminfo_kb(2, "MemTotal:") / 1024;
+	ASSERT_GT(self->node2_mib, 256) TH_LOG("node 2 has no memory online");
+	ASSERT_GT(zone_present(2, "Movable"), 0);
+	ASSERT_EQ(0, zone_present(2, "Normal"));
+	self->node0_mib = lr_node_meminfo_kb(0, "MemTotal:") / 1024;
+	self->hog = -1;
+	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_boost_factor", "0"));
+	lr_write_str("/proc/sys/kernel/numa_balancing", "0");
+	if (lr_module_loaded())
+		ASSERT_EQ(0, lr_module_unload());
+	ASSERT_EQ(0, lr_cg_create(CG_ON));
+	ASSERT_EQ(0, lr_cg_create(CG_OFF));
+	ASSERT_EQ(0, lr_cg_create(CG_HOG));
+	/* Most of node 0 mlocked by another tenant. */
+	self->hog = lr_start_anon(CG_HOG, 0, 1, self->node0_mib * 70 / 100, "-b", &self->r,
+				  &self->hog_out);
+	ASSERT_GT(self->hog, 0);
+	ASSERT_GT(self->r.pages, 0);
+}
+
+FIXTURE_TEARDOWN(movable)
+{
+	if (self->hog > 0)
+		lr_stop_anon(self->hog, self->hog_out);
+	if (lr_module_loaded())
+		lr_module_unload();
+	lr_write_str("/proc/sys/vm/watermark_boost_factor", "15000");
+	rmdir(CG_ON);
+	rmdir(CG_OFF);
+	rmdir(CG_HOG);
+}
+
+/*
+ * Refills the page cache (node 0's free part, then all of node 2), runs
+ * the workload in CG, and returns its percentages on nodes 0, 1 and 2.
+ */
+static void run(struct __test_metadata *_metadata, struct _test_data_movable *self,
+		const char *what, const char *cg, double pct[3])
+{
+	sync();
+	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/drop_caches", "3"));
+	ASSERT_EQ(0, lr_fill(0, self->node0_mib, true));
+	ASSERT_EQ(0, lr_fill(2, self->node2_mib + 64, true));
+	lr_wait_kswapd_idle();
+	ASSERT_EQ(0, lr_run_anon(cg, 0, 1, self->node0_mib * 40 / 100, NULL, &self->r));
+	for (int n = 0; n < 3; n++)
+		pct[n] = lr_cg_pct(&self->r, 1LL << n);
+	TH_LOG("%s: node 0 %.1f%%, node 1 %.1f%%, node 2 %.1f%%", what, pct[0], pct[1], pct[2]);
+}
+
+TEST_F_TIMEOUT(movable, off_keeps_upstream_enabled_reaches_memory_only_node, 900)
+{
+	double base[3], off[3], on[3];
+	char path[128];
+	long off_asked, on_n2;
+
+	run(_metadata, self, "module unloaded", CG_OFF, base);
+	ASSERT_EQ(0, lr_module_load());
+	ASSERT_EQ(0, lr_write_str(CG_OFF "/memory.local_reclaim.mode", "off"));
+	ASSERT_EQ(0, lr_write_str(CG_HOG "/memory.local_reclaim.mode", "off"));
+	ASSERT_EQ(0, lr_write_str(CG_ON "/memory.local_reclaim.mode", "kswapd direct"));
+	run(_metadata, self, "off", CG_OFF, off);
+	run(_metadata, self, "kswapd direct, default reach", CG_ON, on);
+
+	snprintf(path, sizeof(path), "%s/memory.local_reclaim.stat", CG_OFF);
+	off_asked = lr_stat_sum(path, "asked");
+	snprintf(path, sizeof(path), "%s/memory.local_reclaim.stat", CG_ON);
+	on_n2 = lr_stat_sum(path, "direct_reclaims");
+	TH_LOG("off cgroup asked %ld times; kswapd direct cgroup: %ld direct reclaims", off_asked,
+	       on_n2);
+
+	/* Upstream's behaviour for whoever is off. */
+	EXPECT_EQ(0, off_asked);
+	EXPECT_LE(fabs(off[0] - base[0]), 5.0);
+	EXPECT_LE(fabs(off[1] - base[1]), 5.0);
+	EXPECT_LE(fabs(off[2] - base[2]), 5.0);
+	EXPECT_GT(base[1] + base[2], 20.0) TH_LOG("nothing spilled unloaded: the test proves nothing");
+
+	/* Enabled: nodes 0 and 2 within reach, node 1 (CPUs) not. */
+	EXPECT_GE(on[0] + on[2], 95.0);
+	EXPECT_GT(on[2], 5.0) TH_LOG("node 2 was not used: the test proves nothing");
+	EXPECT_LE(on[1], 5.0);
+}
+
+TEST_HARNESS_MAIN
