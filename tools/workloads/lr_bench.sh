@@ -11,6 +11,7 @@
 #   lr_bench gate      [-d DISTANCES] [-r REPS]
 #   lr_bench neighbour [-t THREADS] [-r REPS]
 #   lr_bench overhead  [-s SIZE] [-t THREADS] [-r ROUNDS] [-p PASSES]
+#   lr_bench busy      [-s SIZE] [-t THREADS] [-r ROUNDS] [-p PASSES]
 #
 # filled     node 0 full of clean page cache read by an ordinary task, then
 #            an anon workload of SIZE% of node 0 on node 0's CPUs, under
@@ -25,6 +26,12 @@
 #            faulted PASSES times per measurement),
 #            with the module unloaded, loaded with every mode off, and
 #            loaded with "kswapd direct" for everyone, interleaved.
+# busy       the same workload while another tenant (bench_busy, off)
+#            keeps node 0's kswapd awake by reading a file bound to node 0
+#            over and over: the allocator then asks before any watermark
+#            check (the first pass past a node whose kswapd runs).  The
+#            measured tenant with the module unloaded, loaded and "off"
+#            (never asked), and loaded with "kswapd direct"; interleaved.
 set -u
 BIN=/opt/local_reclaim/bin
 MOD=/opt/local_reclaim/local_reclaim.ko
@@ -112,6 +119,7 @@ lr_fields() {
 	[ -f "$CG/$1/memory.local_reclaim.stat" ] || return 0
 	awk -v p="${2:-}" '
 		$1 == "effective" { for (i = 2; i <= NF; i++) if ($i ~ /^distance=/) printf " %seffective_%s", p, $i; next }
+		$2 !~ /=/ { printf " %slr_%s=%s", p, $1, $2; next }
 		{ s = 0; for (i = 2; i <= NF; i++) { split($i, kv, "="); s += kv[2] } printf " %slr_%s=%d", p, $1, s }
 	' "$CG/$1/memory.local_reclaim.stat"
 }
@@ -374,12 +382,60 @@ overhead() {
 	unload
 }
 
-[ $# -ge 1 ] || die "usage: lr_bench topology|filled|gate|neighbour|overhead [options]"
+busy() {
+	size=40 threads=1 rounds=5 passes=3
+	while getopts s:t:r:p: o; do
+		case $o in
+		s) size=$OPTARG ;; t) threads=$OPTARG ;; r) rounds=$OPTARG ;; p) passes=$OPTARG ;;
+		*) die "busy: bad option" ;;
+		esac
+	done
+	echo "@plan scenario=overhead configs=busy_unloaded,busy_off,busy_on rounds=$rounds"
+	mib=$((TOTAL0 * size / 100))
+	drop_caches
+	cg_make bench_busy
+	rm -f /tmp/busy.stop
+	sh -c "echo \$\$ > $CG/bench_busy/cgroup.procs
+		while [ ! -e /tmp/busy.stop ]; do $BIN/fill_node -o 2048 0 $((TOTAL0 * 2)); done" \
+		> /dev/null 2>&1 &
+	busy_pid=$!
+	sleep 3
+	r=1
+	while [ "$r" -le "$rounds" ]; do
+		case $((r % 3)) in
+		1) order="busy_unloaded busy_off busy_on" ;; 2) order="busy_off busy_on busy_unloaded" ;;
+		*) order="busy_on busy_unloaded busy_off" ;;
+		esac
+		for v in $order; do
+			progress "busy-kswapd round $r/$rounds: $v, $passes x $mib MiB while another tenant keeps node 0's kswapd busy"
+			unload
+			[ "$v" = busy_unloaded ] || load
+			cg_make bench_a
+			[ "$v" != busy_on ] || put $CG/bench_a/memory.local_reclaim.mode "kswapd direct"
+			$BIN/anon_fault -c $CG/bench_a -n 0 -t "$threads" $((mib / 4 + 1)) > /dev/null ||
+				die "anon_fault failed"
+			scan0=$(awk '$1 == "pgscan_kswapd" { print $2 }' $NODE/node0/vmstat)
+			$BIN/anon_fault -c $CG/bench_a -n 0 -t "$threads" -R "$passes" $mib > /tmp/work ||
+				die "anon_fault failed"
+			scan1=$(awk '$1 == "pgscan_kswapd" { print $2 }' $NODE/node0/vmstat)
+			echo "@overhead variant=$v round=$r threads=$threads mib=$mib passes=$passes kswapd_scan0=$((scan1 - scan0))$(lr_fields bench_a)$(workload_fields /tmp/work)"
+			cg_drop bench_a
+		done
+		r=$((r + 1))
+	done
+	touch /tmp/busy.stop
+	kill $(pidof fill_node) 2> /dev/null
+	wait $busy_pid
+	cg_drop bench_busy
+	unload
+}
+
+[ $# -ge 1 ] || die "usage: lr_bench topology|filled|gate|neighbour|overhead|busy [options]"
 [ -f $MOD ] || die "no module at $MOD"
 scenario=$1
 shift
 RECLAIM_DISTANCE=$(reclaim_distance)
 case $scenario in
-topology|filled|gate|neighbour|overhead) $scenario "$@" ;;
+topology|filled|gate|neighbour|overhead|busy) $scenario "$@" ;;
 *) die "unknown scenario '$scenario'" ;;
 esac

@@ -3,7 +3,7 @@
 //! produce numbers?  Used by `make check` on the smoke-size benchmark; it
 //! asserts completeness, never a figure or a timing.
 
-use crate::model::{overhead, OverheadSample, Run};
+use crate::model::{base_of, overhead, OverheadSample, Run};
 use crate::record::Record;
 
 /// One line per scenario and configuration: name, and Ok(detail) or Err(why).
@@ -40,7 +40,7 @@ pub fn check_boot(
             for v in list(plan, "configs") {
                 let n = samples.iter().filter(|s| s.variant == v).count();
                 let name = format!("bench.overhead.{v}");
-                let ratio = if v == "unloaded" {
+                let ratio = if v == base_of(&v) {
                     Some(1.0)
                 } else {
                     overhead(samples, &v).map(|s| s.median)

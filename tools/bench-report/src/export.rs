@@ -135,6 +135,14 @@ pub fn json(
             Json::obj(vec![
                 ("loaded_off_vs_unloaded", spread(overhead(samples, "off"))),
                 ("loaded_on_vs_unloaded", spread(overhead(samples, "on"))),
+                (
+                    "busy_kswapd_off_vs_unloaded",
+                    spread(overhead(samples, "busy_off")),
+                ),
+                (
+                    "busy_kswapd_on_vs_unloaded",
+                    spread(overhead(samples, "busy_on")),
+                ),
             ]),
         ),
         (

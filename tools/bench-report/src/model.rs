@@ -393,15 +393,27 @@ impl OverheadSample {
     }
 }
 
+/// The variant VARIANT is compared with: the module unloaded, in the same
+/// scenario (`busy_*` variants ran with another tenant keeping node 0's
+/// kswapd busy, and compare with `busy_unloaded`).
+pub fn base_of(variant: &str) -> &'static str {
+    if variant.starts_with("busy_") {
+        "busy_unloaded"
+    } else {
+        "unloaded"
+    }
+}
+
 /// Page-fault rate of VARIANT / module unloaded, per round of one boot.
 pub fn overhead(samples: &[OverheadSample], variant: &str) -> Option<Spread> {
+    let base_variant = base_of(variant);
     let ratios = samples
         .iter()
         .filter(|s| s.variant == variant)
         .filter_map(|s| {
             let base = samples
                 .iter()
-                .find(|b| b.variant == "unloaded" && b.boot == s.boot && b.round == s.round)?;
+                .find(|b| b.variant == base_variant && b.boot == s.boot && b.round == s.round)?;
             Some(s.mib_s / base.mib_s)
         })
         .collect();
@@ -575,5 +587,25 @@ pub(crate) mod tests {
         assert!((off.median - 0.995).abs() < 1e-9);
         assert_eq!(off.min, 0.99);
         assert!(overhead(&samples, "missing").is_none());
+    }
+
+    #[test]
+    fn busy_variants_compare_with_busy_unloaded() {
+        let s = |v: &str, mib_s: f64| OverheadSample {
+            boot: 0,
+            variant: v.into(),
+            round: 1.0,
+            threads: 1.0,
+            mib_s,
+        };
+        let samples = vec![
+            s("unloaded", 100.0),
+            s("busy_unloaded", 40.0),
+            s("busy_off", 36.0),
+        ];
+        let off = overhead(&samples, "busy_off").unwrap();
+        assert!((off.median - 0.9).abs() < 1e-9);
+        assert_eq!(base_of("busy_on"), "busy_unloaded");
+        assert_eq!(base_of("on"), "unloaded");
     }
 }
