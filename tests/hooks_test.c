@@ -11,6 +11,8 @@
  *  - a node whose reclaim cannot satisfy the allocation: at most one
  *    synchronous reclaim per node per allocation, whatever number of the
  *    node's zones fail and however often the allocator retries;
+ *  - by default, another node with CPUs is never reclaimed, only once an
+ *    administrator set a distance;
  *  - more memory asked than the machine has, "kswapd direct unmap" for every
  *    cgroup: the task is OOM-killed, in at most twice the time it takes with
  *    the module unloaded.
@@ -246,6 +248,46 @@ TEST_F_TIMEOUT(hooks, one_reclaim_per_node, 600)
 	       placed, lr_cg_pct(&self->r, 1));
 	EXPECT_GT(reclaims, 0) TH_LOG("node 0 was never reclaimed: the test proves nothing");
 	EXPECT_LE(reclaims, placed);
+}
+
+/*
+ * By default the policy reaches no further than zone_reclaim_mode: node 1
+ * has CPUs, so although it lies within node_reclaim_distance (30 > 21), a
+ * cgroup that did not set a distance never has it reclaimed; once the
+ * distance is set, node 1 is reclaimed before the allocation spills.
+ */
+TEST_F_TIMEOUT(hooks, default_reach_spares_other_nodes_with_cpus, 900)
+{
+	long n1_default, n1_set, wake_default;
+	char stat[8192];
+
+	load_with(_metadata, "kswapd direct");
+	ASSERT_EQ(0, drop_caches());
+	self->hog = lr_start_anon(CG_HOG, 0, 1, self->node0_mib * 80 / 100, "-bl", &self->r,
+				  &self->hog_out);
+	ASSERT_GT(self->hog, 0);
+	ASSERT_EQ(0, lr_fill(0, self->node0_mib, true));
+	ASSERT_EQ(0, lr_fill(1, lr_node_meminfo_kb(1, "MemTotal:") / 1024 + 64, true));
+	lr_wait_kswapd_idle();
+	ASSERT_GT(lr_read_file(CG_ON "/memory.local_reclaim.stat", stat, sizeof(stat)), 0);
+	EXPECT_NE(NULL, strstr(stat, "reach_cpu_nodes 0"));
+	ASSERT_EQ(0, lr_run_anon(CG_ON, 0, 1, self->node0_mib * 40 / 100, NULL, &self->r));
+	n1_default = cg_stat_node(CG_ON, "direct_reclaims", 1);
+	wake_default = cg_stat_node(CG_ON, "kswapd_wakeups", 1);
+	TH_LOG("default reach: node 1 reclaims %ld, kswapd wakeups %ld; node 0 %.1f%%",
+	       n1_default, wake_default, lr_cg_pct(&self->r, 1));
+	EXPECT_EQ(0, n1_default);
+	EXPECT_EQ(0, wake_default);
+
+	ASSERT_EQ(0, lr_write_str(CG_ON "/memory.local_reclaim.distance", "21"));
+	ASSERT_GT(lr_read_file(CG_ON "/memory.local_reclaim.stat", stat, sizeof(stat)), 0);
+	EXPECT_NE(NULL, strstr(stat, "reach_cpu_nodes 1"));
+	ASSERT_EQ(0, lr_fill(1, lr_node_meminfo_kb(1, "MemTotal:") / 1024 + 64, true));
+	lr_wait_kswapd_idle();
+	ASSERT_EQ(0, lr_run_anon(CG_ON, 0, 1, self->node0_mib * 40 / 100, NULL, &self->r));
+	n1_set = cg_stat_node(CG_ON, "direct_reclaims", 1);
+	TH_LOG("distance 21 set: node 1 reclaims %ld", n1_set);
+	EXPECT_GT(n1_set, 0) TH_LOG("node 1 never needed reclaim: the test proves nothing");
 }
 
 /*

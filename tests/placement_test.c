@@ -74,6 +74,21 @@ FIXTURE_TEARDOWN(placement)
 	rmdir(CG_B);
 }
 
+/*
+ * At most one synchronous reclaim of a node per allocation the policy acted
+ * on: A's direct_reclaims, summed over nodes, against its kept + spilled.
+ */
+static void expect_one_reclaim_per_allocation(struct __test_metadata *_metadata)
+{
+	const char *stat = CG_A "/memory.local_reclaim.stat";
+	long reclaims = lr_stat_sum(stat, "direct_reclaims");
+	long placed = lr_stat_sum(stat, "kept") + lr_stat_sum(stat, "spilled");
+
+	TH_LOG("A: %ld node reclaims for %ld allocations acted on", reclaims, placed);
+	EXPECT_GT(placed, 0);
+	EXPECT_LE(reclaims, placed);
+}
+
 static void load_with(struct __test_metadata *_metadata, const char *a_mode)
 {
 	ASSERT_EQ(0, lr_module_load());
@@ -105,6 +120,8 @@ static void expect_traced(struct __test_metadata *_metadata)
 {
 	EXPECT_TRUE(trace_has("mm_node_reclaim_policy_decide: preferred_nid=0 nid=0 distance=10",
 			      "actions=WAKE_KSWAPD|RECLAIM "));
+	EXPECT_TRUE(trace_has("mm_node_reclaim_policy_decide: preferred_nid=0 nid=0 distance=10",
+			      "result=allocate"));
 	EXPECT_TRUE(trace_has("mm_node_reclaim_policy_placed: preferred_nid=0 nid=0 distance=10",
 			      NULL));
 }
@@ -124,7 +141,8 @@ TEST_F_TIMEOUT(placement, filled_node_one_thread, 900)
 	expect_traced(_metadata);
 	b = run(_metadata, &self->s, "B off", CG_B, 1, &self->r);
 	TH_LOG("local: unloaded %.1f%%, A (kswapd direct) %.1f%%, B (off) %.1f%%", base, a, b);
-	EXPECT_GE(a, 95.0);
+	EXPECT_GE(a, 99.0);
+	expect_one_reclaim_per_allocation(_metadata);
 	EXPECT_LE(b - base, 5.0);
 	EXPECT_GE(b - base, -5.0);
 	/* The test can tell the difference, or it proves nothing. */
@@ -142,7 +160,8 @@ TEST_F_TIMEOUT(placement, contention_eight_threads, 900)
 	a = run(_metadata, &self->s, "A kswapd direct", CG_A, 8, &self->r);
 	TH_LOG("8 threads local: zone_reclaim_mode=1 %.1f%%, local_reclaim kswapd direct %.1f%%",
 	       zrm, a);
-	EXPECT_GE(a, 95.0);
+	EXPECT_GE(a, 99.0);
+	expect_one_reclaim_per_allocation(_metadata);
 }
 
 TEST_F_TIMEOUT(placement, kswapd_mode, 900)
