@@ -88,6 +88,10 @@ fn site_of(req: &bindings::nrp_request) -> Site {
     }
 }
 
+// `policy.rs` builds on the host too, without bindings: tie its copy of
+// `WMARK_LOW` to the kernel's.
+const _: () = assert!(AllocContext::WMARK_LOW == bindings::zone_watermarks_WMARK_LOW);
+
 fn nid_of(nid: c_int) -> u32 {
     u32::try_from(nid).unwrap_or(u32::MAX)
 }
@@ -134,7 +138,7 @@ unsafe extern "C" fn decide(
     let (own, eff) = policy.state.lookup(memcg, &guard);
     let nid = nid_of(req.nid);
     policy.state.count(own, Counter::Asked, nid, 1);
-    let ctx = AllocContext::from_bits(req.ctx);
+    let ctx = AllocContext::from_bits(req.ctx, req.wmark);
     let actions = policy::decide(eff, site_of(req), candidate(req, req.nid), ctx);
     if actions.contains(Actions::KEEP) {
         policy.state.count(own, Counter::BusyKept, nid, 1);

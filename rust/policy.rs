@@ -409,6 +409,10 @@ pub(crate) struct AllocContext {
     pub(crate) no_retry: bool,
     /// `NRP_CTX_COSTLY`: an order above `PAGE_ALLOC_COSTLY_ORDER`.
     pub(crate) costly: bool,
+    /// The allocator's first attempt (it checks the low watermark): the
+    /// slow path's attempts check min (or high, the OOM killer's last
+    /// chance), and by then every node within reach has failed.
+    pub(crate) first_attempt: bool,
 }
 
 impl AllocContext {
@@ -423,14 +427,19 @@ impl AllocContext {
     /// `NRP_CTX_THISNODE`.
     pub(crate) const THISNODE: u32 = 0x20;
 
-    /// From the request's `ctx` bits.
-    pub(crate) const fn from_bits(ctx: u32) -> AllocContext {
+    /// `WMARK_LOW` of `enum zone_watermarks`: the watermark of the
+    /// allocator's first attempt.
+    pub(crate) const WMARK_LOW: u32 = 1;
+
+    /// From the request's `ctx` bits and the watermark it asked for.
+    pub(crate) const fn from_bits(ctx: u32, wmark: u32) -> AllocContext {
         AllocContext {
             may_sleep: ctx & Self::MAY_SLEEP != 0,
             may_wake_kswapd: ctx & Self::MAY_WAKE != 0,
             this_node: ctx & Self::THISNODE != 0,
             no_retry: ctx & Self::NORETRY != 0,
             costly: ctx & Self::COSTLY != 0,
+            first_attempt: wmark == Self::WMARK_LOW,
         }
     }
 }
@@ -497,8 +506,14 @@ impl Actions {
 /// on.  Synchronous reclaim is only asked for allocations that may sleep
 /// and did not ask to fail fast: not for `__GFP_NORETRY` (THP and other
 /// opportunistic allocations) nor for costly orders.
+///
+/// Only the allocator's first attempt is acted on.  When it fails, every
+/// node, within reach or not, is short, and the slow path's own kswapd
+/// wakeups, direct reclaim, compaction and OOM handling take over
+/// unaltered: reclaiming a node again at each of its attempts would only
+/// keep a machine that is out of memory thrashing instead of OOM-killing.
 pub(crate) fn decide(eff: Effective, site: Site, node: Candidate, ctx: AllocContext) -> Actions {
-    if eff.mode.is_off() || ctx.this_node || !within_reach(eff, node) {
+    if eff.mode.is_off() || ctx.this_node || !ctx.first_attempt || !within_reach(eff, node) {
         return Actions::NONE;
     }
     match site {
@@ -760,6 +775,7 @@ mod tests {
         this_node: false,
         no_retry: false,
         costly: false,
+        first_attempt: true,
     };
 
     fn eff(mode: Mode, d: u8) -> Effective {
@@ -918,9 +934,22 @@ mod tests {
     }
 
     #[test]
+    fn decide_leaves_the_slow_path_alone() {
+        let e = eff(Mode(7), 21);
+        let slow = AllocContext {
+            first_attempt: false,
+            ..BLOCKING
+        };
+        assert_eq!(decide(e, Site::Watermark, LOCAL, slow), Actions::NONE);
+        assert_eq!(decide(e, Site::KswapdBusy, LOCAL, slow), Actions::NONE);
+        assert!(!AllocContext::from_bits(0x3, 0).first_attempt);
+        assert!(!AllocContext::from_bits(0x3, 2).first_attempt);
+    }
+
+    #[test]
     fn alloc_context_decodes_ctx_bits() {
-        assert_eq!(AllocContext::from_bits(0x3), BLOCKING);
-        let c = AllocContext::from_bits(0x4 | 0x8 | 0x10 | 0x20);
+        assert_eq!(AllocContext::from_bits(0x3, 1), BLOCKING);
+        let c = AllocContext::from_bits(0x4 | 0x8 | 0x10 | 0x20, 1);
         assert!(!c.may_sleep && !c.may_wake_kswapd);
         assert!(c.no_retry && c.costly && c.this_node);
     }
