@@ -121,7 +121,7 @@ static void expect_traced(struct __test_metadata *_metadata)
 	EXPECT_TRUE(trace_has("mm_node_reclaim_policy_decide: preferred_nid=0 nid=0 distance=10",
 			      "actions=WAKE_KSWAPD|RECLAIM "));
 	EXPECT_TRUE(trace_has("mm_node_reclaim_policy_decide: preferred_nid=0 nid=0 distance=10",
-			      "result=allocate"));
+			      "taken=WAKE_KSWAPD|RECLAIM "));
 	EXPECT_TRUE(trace_has("mm_node_reclaim_policy_placed: preferred_nid=0 nid=0 distance=10",
 			      NULL));
 }
