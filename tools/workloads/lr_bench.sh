@@ -341,16 +341,23 @@ neighbour() {
 	done
 }
 
-overhead() {
-	size=40 threads=1 rounds=5 passes=5
+# rate_options NAME PASSES "$@": the options of the rate scenarios
+# (overhead, busy) into size, threads, rounds, passes and mib.
+rate_options() {
+	name=$1 size=40 threads=1 rounds=5 passes=$2
+	shift 2
 	while getopts s:t:r:p: o; do
 		case $o in
 		s) size=$OPTARG ;; t) threads=$OPTARG ;; r) rounds=$OPTARG ;; p) passes=$OPTARG ;;
-		*) die "overhead: bad option" ;;
+		*) die "$name: bad option" ;;
 		esac
 	done
-	echo "@plan scenario=overhead configs=unloaded,off,on rounds=$rounds"
 	mib=$((TOTAL0 * size / 100))
+}
+
+overhead() {
+	rate_options overhead 5 "$@"
+	echo "@plan scenario=overhead configs=unloaded,off,on rounds=$rounds"
 	r=1
 	while [ "$r" -le "$rounds" ]; do
 		# Each round starts with another variant: no position bias.
@@ -383,15 +390,8 @@ overhead() {
 }
 
 busy() {
-	size=40 threads=1 rounds=5 passes=3
-	while getopts s:t:r:p: o; do
-		case $o in
-		s) size=$OPTARG ;; t) threads=$OPTARG ;; r) rounds=$OPTARG ;; p) passes=$OPTARG ;;
-		*) die "busy: bad option" ;;
-		esac
-	done
+	rate_options busy 3 "$@"
 	echo "@plan scenario=overhead configs=busy_unloaded,busy_off,busy_on rounds=$rounds"
-	mib=$((TOTAL0 * size / 100))
 	drop_caches
 	cg_make bench_busy
 	rm -f /tmp/busy.stop
