@@ -170,14 +170,16 @@ static inline double lr_cg_pct(const struct anon_result *r, long long mask)
 /*
  * Starts anon_fault in cgroup CG on NODE's CPUs with THREADS threads over
  * MIB MiB and reads its report; it then holds the memory until
- * lr_stop_anon().  extra, if not NULL, is one more option.  Returns its pid
- * (or -1) and, in *out, the stream to pass to lr_stop_anon().
+ * lr_stop_anon().  extra, if not NULL, is a NULL-terminated list of up to
+ * 8 more options.  Returns its pid (or -1) and, in *out, the stream to pass
+ * to lr_stop_anon().
  */
-static inline pid_t lr_start_anon(const char *cg, int node, int threads, long mib,
-				  const char *extra, struct anon_result *r, FILE **out)
+static inline pid_t lr_start_anon_opts(const char *cg, int node, int threads, long mib,
+				       const char *const extra[], struct anon_result *r,
+				       FILE **out)
 {
 	char n[16], t[16], m[24], line[256];
-	char *argv[12];
+	char *argv[20];
 	int fds[2], i = 0;
 	pid_t pid;
 
@@ -194,8 +196,8 @@ static inline pid_t lr_start_anon(const char *cg, int node, int threads, long mi
 	argv[i++] = t;
 	argv[i++] = "-H";
 	argv[i++] = "600";
-	if (extra)
-		argv[i++] = (char *)extra;
+	for (int j = 0; extra && j < 8 && extra[j]; j++)
+		argv[i++] = (char *)extra[j];
 	argv[i++] = m;
 	argv[i] = NULL;
 	if (pipe(fds))
@@ -225,6 +227,15 @@ static inline pid_t lr_start_anon(const char *cg, int node, int threads, long mi
 			break;
 	}
 	return pid;
+}
+
+/* lr_start_anon_opts() with at most one more option, EXTRA (or NULL). */
+static inline pid_t lr_start_anon(const char *cg, int node, int threads, long mib,
+				  const char *extra, struct anon_result *r, FILE **out)
+{
+	const char *const opts[] = { extra, NULL };
+
+	return lr_start_anon_opts(cg, node, threads, mib, opts, r, out);
 }
 
 /* Kills a workload started by lr_start_anon(). */

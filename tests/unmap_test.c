@@ -70,50 +70,22 @@ FIXTURE_TEARDOWN(unmap)
 static double run(struct __test_metadata *_metadata, long node0_mib, const char *mode,
 		  const char *const hog_opts[], struct anon_result *r)
 {
-	char hog_mib[24], *argv[16];
 	struct anon_result hr;
+	long hog_mib;
 	FILE *out;
 	pid_t hog;
-	int i = 0;
 	double pct;
 
 	sync();
 	EXPECT_EQ(0, lr_write_str("/proc/sys/vm/drop_caches", "3"));
 	lr_wait_kswapd_idle();
 	EXPECT_EQ(0, lr_write_str(CG_ON "/memory.local_reclaim.mode", mode));
-	snprintf(hog_mib, sizeof(hog_mib), "%ld", lr_node_meminfo_kb(0, "MemFree:") / 1024 - 64);
-
-	/* The hog, through lr_start_anon()'s argument list plus its own. */
-	argv[i++] = LR_BIN "/anon_fault";
-	argv[i++] = "-c";
-	argv[i++] = CG_HOG;
-	argv[i++] = "-H";
-	argv[i++] = "600";
-	for (int j = 0; hog_opts[j]; j++)
-		argv[i++] = (char *)hog_opts[j];
-	argv[i++] = hog_mib;
-	argv[i] = NULL;
-	{
-		int fds[2];
-		char line[256];
-
-		memset(&hr, 0, sizeof(hr));
-		EXPECT_EQ(0, pipe(fds));
-		hog = fork();
-		if (hog == 0) {
-			dup2(fds[1], 1);
-			close(fds[0]);
-			execv(argv[0], argv);
-			_exit(127);
-		}
-		close(fds[1]);
-		out = fdopen(fds[0], "r");
-		while (fgets(line, sizeof(line), out))
-			if (sscanf(line, "fault_mib_per_s %lf", &hr.mib_per_s) == 1)
-				break;
-	}
+	hog_mib = lr_node_meminfo_kb(0, "MemFree:") / 1024 - 64;
+	hog = lr_start_anon_opts(CG_HOG, 0, 1, hog_mib, hog_opts, &hr, &out);
+	EXPECT_GT(hog, 0);
+	EXPECT_GT(hr.pages, 0);
 	lr_wait_kswapd_idle();
-	TH_LOG("%s: hog %s MiB, node 0 FilePages %ld MiB Mapped %ld MiB AnonPages %ld MiB "
+	TH_LOG("%s: hog %ld MiB, node 0 FilePages %ld MiB Mapped %ld MiB AnonPages %ld MiB "
 	       "MemFree %ld MiB", mode, hog_mib, lr_node_meminfo_kb(0, "FilePages:") / 1024,
 	       lr_node_meminfo_kb(0, "Mapped:") / 1024, lr_node_meminfo_kb(0, "AnonPages:") / 1024,
 	       lr_node_meminfo_kb(0, "MemFree:") / 1024);
