@@ -58,7 +58,7 @@ static int probe_load(void)
 	cpu_set_t set, old;
 	char list[64];
 	long long cpus;
-	int fd, ret, cpu;
+	int ret, cpu;
 
 	if (lr_read_file(LR_NODE_DIR "/node1/cpulist", list, sizeof(list)) < 0)
 		return -ENODEV;
@@ -71,11 +71,7 @@ static int probe_load(void)
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set))
 		return -errno;
-	fd = open(PROBE_PATH, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, "nid=0 period_us=1000 batch=8", 0) ? -errno : 0;
-	close(fd);
+	ret = lr_insmod(PROBE_PATH, "nid=0 period_us=1000 batch=8");
 	sched_setaffinity(0, sizeof(old), &old);
 	return ret;
 }
@@ -127,9 +123,7 @@ FIXTURE_SETUP(atomic)
 		SKIP(return, "local_reclaim.ko or lr_atomic_probe.ko not in the guest");
 	if (!lr_exists(LR_NODE_DIR "/node1"))
 		SKIP(return, "needs two nodes");
-	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_boost_factor", "0"));
-	if (lr_module_loaded())
-		ASSERT_EQ(0, lr_module_unload());
+	ASSERT_EQ(0, lr_vm_quiet());
 	ASSERT_EQ(0, lr_module_load());
 	ASSERT_EQ(0, lr_write_str(LR_SYSFS_DIR "/mode", "kswapd direct unmap"));
 	ASSERT_EQ(0, lr_cg_create(CG));
@@ -138,9 +132,7 @@ FIXTURE_SETUP(atomic)
 FIXTURE_TEARDOWN(atomic)
 {
 	syscall(SYS_delete_module, "lr_atomic_probe", O_NONBLOCK);
-	if (lr_module_loaded())
-		lr_module_unload();
-	lr_write_str("/proc/sys/vm/watermark_boost_factor", "15000");
+	lr_vm_restore();
 	rmdir(CG);
 }
 

@@ -46,10 +46,8 @@ FIXTURE_SETUP(gate)
 		SKIP(return, "module or workloads not in the guest");
 	if (!lr_exists(LR_NODE_DIR "/node3") || lr_exists(LR_NODE_DIR "/node4"))
 		SKIP(return, "needs exactly 4 nodes");
-	if (lr_module_loaded())
-		ASSERT_EQ(0, lr_module_unload());
 	/* As in placement_test: no kswapd wakeups from watermark boosting. */
-	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_boost_factor", "0"));
+	ASSERT_EQ(0, lr_vm_quiet());
 	ASSERT_EQ(0, lr_cg_create(CG_A));
 	ASSERT_EQ(0, lr_cg_create(CG_HOG));
 	total0 = lr_node_meminfo_kb(0, "MemTotal:") / 1024;
@@ -75,9 +73,7 @@ FIXTURE_TEARDOWN(gate)
 		kill(self->hog, SIGKILL);
 		waitpid(self->hog, NULL, 0);
 	}
-	if (lr_module_loaded())
-		lr_module_unload();
-	lr_write_str("/proc/sys/vm/watermark_boost_factor", "15000");
+	lr_vm_restore();
 	rmdir(CG_A);
 	rmdir(CG_HOG);
 }

@@ -498,6 +498,7 @@ TEST_F_TIMEOUT(fuzz, concurrent_writers_never_tear_or_lose, 900)
 
 	pthread_mutex_init(&race.lock, NULL);
 	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_boost_factor", "0"));
+	ASSERT_EQ(0, lr_write_str("/proc/sys/kernel/numa_balancing", "0"));
 	ASSERT_EQ(0, lr_reset_and_fill(0, total + 64, false));
 	ASSERT_EQ(0, write_value("memory.local_reclaim.mode", modes[0]));
 	ASSERT_EQ(0, write_value("memory.local_reclaim.distance", dists[0]));

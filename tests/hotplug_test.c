@@ -107,33 +107,6 @@ static int probe_add(struct __test_metadata *_metadata, long mib)
 	return 0;
 }
 
-/* Anon pages in node 1's Movable zone, from /proc/zoneinfo. */
-static long movable_anon_pages(void)
-{
-	FILE *f = fopen("/proc/zoneinfo", "r");
-	char line[256];
-	bool in = false;
-	long sum = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		int nid;
-		char zone[32];
-		long v;
-
-		if (sscanf(line, "Node %d, zone %31s", &nid, zone) == 2) {
-			in = nid == 1 && !strcmp(zone, "Movable");
-			continue;
-		}
-		if (in && (sscanf(line, " nr_zone_inactive_anon %ld", &v) == 1 ||
-			   sscanf(line, " nr_zone_active_anon %ld", &v) == 1))
-			sum += v;
-	}
-	fclose(f);
-	return sum;
-}
-
 FIXTURE(hotplug) {
 };
 
@@ -143,9 +116,7 @@ FIXTURE_SETUP(hotplug)
 		SKIP(return, "no memory hotplug in this kernel (the debug kernel has it)");
 	if (!lr_exists(LR_NODE_DIR "/node1"))
 		SKIP(return, "needs two nodes");
-	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_boost_factor", "0"));
-	if (lr_module_loaded())
-		ASSERT_EQ(0, lr_module_unload());
+	ASSERT_EQ(0, lr_vm_quiet());
 	ASSERT_EQ(0, lr_module_load());
 	ASSERT_EQ(0, lr_cg_create(CG));
 	ASSERT_EQ(0, lr_write_str(CG "/memory.local_reclaim.mode", "kswapd direct"));
@@ -153,9 +124,7 @@ FIXTURE_SETUP(hotplug)
 
 FIXTURE_TEARDOWN(hotplug)
 {
-	if (lr_module_loaded())
-		lr_module_unload();
-	lr_write_str("/proc/sys/vm/watermark_boost_factor", "15000");
+	lr_vm_restore();
 	rmdir(CG);
 }
 
@@ -199,7 +168,8 @@ TEST_F_TIMEOUT(hotplug, policy_covers_hot_added_memory, 1200)
 	ASSERT_EQ(0, lr_reset_and_fill(1, t1 + 64, false));
 	pid = lr_start_anon(CG, 1, 2, t0 * 105 / 100, NULL, &r, &out);
 	ASSERT_GT(pid, 0);
-	movable = movable_anon_pages();
+	movable = lr_zone_field(1, "Movable", "nr_zone_inactive_anon") +
+		  lr_zone_field(1, "Movable", "nr_zone_active_anon");
 	lr_stop_anon(pid, out);
 	for (int n = 0; n < LR_MAX_NODES; n++)
 		total += r.node_pages[n];

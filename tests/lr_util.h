@@ -94,18 +94,24 @@ static inline long long lr_parse_list(const char *s)
 	return mask;
 }
 
-/* The module through finit_module(2) / delete_module(2); 0 or -errno. */
-static inline int lr_module_load(void)
+/* Loads the module at PATH with PARAMS through finit_module(2); 0 or -errno. */
+static inline int lr_insmod(const char *path, const char *params)
 {
-	int fd = open(LR_MODULE_PATH, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int ret;
 
 	if (fd < 0)
 		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0);
+	ret = syscall(SYS_finit_module, fd, params, 0);
 	ret = ret ? -errno : 0;
 	close(fd);
 	return ret;
+}
+
+/* local_reclaim.ko through finit_module(2) / delete_module(2); 0 or -errno. */
+static inline int lr_module_load(void)
+{
+	return lr_insmod(LR_MODULE_PATH, "");
 }
 
 static inline int lr_module_unload(void)
@@ -175,6 +181,64 @@ static inline long lr_stat_sum(const char *path, const char *name)
 		}
 	}
 	return sum;
+}
+
+/*
+ * A scenario's starting point: no watermark boosting (it would let kswapd
+ * run on after a fill), no NUMA balancing (it would move the pages being
+ * counted), the module unloaded.  0 or -1.
+ */
+static inline int lr_vm_quiet(void)
+{
+	if (lr_write_str("/proc/sys/vm/watermark_boost_factor", "0") ||
+	    lr_write_str("/proc/sys/kernel/numa_balancing", "0"))
+		return -1;
+	if (lr_module_loaded() && lr_module_unload())
+		return -1;
+	return 0;
+}
+
+/* Undoes lr_vm_quiet() and whatever a scenario changed of the vm sysctls. */
+static inline void lr_vm_restore(void)
+{
+	if (lr_module_loaded())
+		lr_module_unload();
+	lr_write_str("/proc/sys/vm/watermark_boost_factor", "15000");
+	lr_write_str("/proc/sys/vm/watermark_scale_factor", "10");
+	lr_write_str("/proc/sys/vm/overcommit_memory", "0");
+}
+
+/*
+ * The value of FIELD ("pages free", "min", "low", "present",
+ * "nr_zone_active_anon", ...) in node NID's zone ZONE of /proc/zoneinfo;
+ * -1 if the zone or the field is missing.
+ */
+static inline long lr_zone_field(int nid, const char *zone, const char *field)
+{
+	FILE *f = fopen("/proc/zoneinfo", "r");
+	size_t flen = strlen(field);
+	char line[256], z[32];
+	bool in = false;
+	long v, found = -1;
+	int n;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " ");
+
+		if (sscanf(line, "Node %d, zone %31s", &n, z) == 2) {
+			in = n == nid && !strcmp(z, zone);
+			continue;
+		}
+		if (in && !strncmp(p, field, flen) && p[flen] == ' ' &&
+		    sscanf(p + flen, "%ld", &v) == 1) {
+			found = v;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
 }
 
 #endif /* LR_UTIL_H */

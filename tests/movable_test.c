@@ -29,29 +29,6 @@
 #define CG_OFF	LR_CG_ROOT "/lr_off"
 #define CG_HOG	LR_CG_ROOT "/lr_hog"
 
-/* Pages of node NID's zone ZONE, from /proc/zoneinfo ("present"). */
-static long zone_present(int nid, const char *zone)
-{
-	FILE *f = fopen("/proc/zoneinfo", "r");
-	char line[256], z[32];
-	bool in = false;
-	long v, found = -1;
-	int n;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "Node %d, zone %31s", &n, z) == 2) {
-			in = n == nid && !strcmp(z, zone);
-			continue;
-		}
-		if (in && sscanf(line, " present %ld", &v) == 1)
-			found = v;
-	}
-	fclose(f);
-	return found;
-}
-
 FIXTURE(movable) {
 	long node0_mib, node2_mib;
 	pid_t hog;
@@ -66,14 +43,11 @@ FIXTURE_SETUP(movable)
 	ASSERT_TRUE(lr_exists(LR_NODE_DIR "/node2")) TH_LOG("needs a third node");
 	self->node2_mib = lr_node_meminfo_kb(2, "MemTotal:") / 1024;
 	ASSERT_GT(self->node2_mib, 256) TH_LOG("node 2 has no memory online");
-	ASSERT_GT(zone_present(2, "Movable"), 0);
-	ASSERT_EQ(0, zone_present(2, "Normal"));
+	ASSERT_GT(lr_zone_field(2, "Movable", "present"), 0);
+	ASSERT_EQ(0, lr_zone_field(2, "Normal", "present"));
 	self->node0_mib = lr_node_meminfo_kb(0, "MemTotal:") / 1024;
 	self->hog = -1;
-	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_boost_factor", "0"));
-	lr_write_str("/proc/sys/kernel/numa_balancing", "0");
-	if (lr_module_loaded())
-		ASSERT_EQ(0, lr_module_unload());
+	ASSERT_EQ(0, lr_vm_quiet());
 	ASSERT_EQ(0, lr_cg_create(CG_ON));
 	ASSERT_EQ(0, lr_cg_create(CG_OFF));
 	ASSERT_EQ(0, lr_cg_create(CG_HOG));
@@ -88,9 +62,7 @@ FIXTURE_TEARDOWN(movable)
 {
 	if (self->hog > 0)
 		lr_stop_anon(self->hog, self->hog_out);
-	if (lr_module_loaded())
-		lr_module_unload();
-	lr_write_str("/proc/sys/vm/watermark_boost_factor", "15000");
+	lr_vm_restore();
 	rmdir(CG_ON);
 	rmdir(CG_OFF);
 	rmdir(CG_HOG);

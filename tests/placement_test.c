@@ -55,9 +55,7 @@ FIXTURE_SETUP(placement)
 	 * fallbacks, so the default's locality would depend on what the
 	 * previous run fragmented.  Off for every configuration alike.
 	 */
-	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_boost_factor", "0"));
-	if (lr_module_loaded())
-		ASSERT_EQ(0, lr_module_unload());
+	ASSERT_EQ(0, lr_vm_quiet());
 	ASSERT_EQ(0, lr_cg_create(CG_BASE));
 	ASSERT_EQ(0, lr_cg_create(CG_A));
 	ASSERT_EQ(0, lr_cg_create(CG_B));
@@ -65,10 +63,8 @@ FIXTURE_SETUP(placement)
 
 FIXTURE_TEARDOWN(placement)
 {
-	if (lr_module_loaded())
-		lr_module_unload();
 	lr_write_str("/proc/sys/vm/zone_reclaim_mode", "0");
-	lr_write_str("/proc/sys/vm/watermark_boost_factor", "15000");
+	lr_vm_restore();
 	rmdir(CG_BASE);
 	rmdir(CG_A);
 	rmdir(CG_B);

@@ -43,10 +43,7 @@ FIXTURE_SETUP(unmap)
 		SKIP(return, "needs exactly 2 nodes");
 	ASSERT_GT(swap_total_kb(), 512 * 1024) TH_LOG("the guest has no swap (run-guest --swap)");
 	self->node0_mib = lr_node_meminfo_kb(0, "MemTotal:") / 1024;
-	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_boost_factor", "0"));
-	lr_write_str("/proc/sys/kernel/numa_balancing", "0");
-	if (lr_module_loaded())
-		ASSERT_EQ(0, lr_module_unload());
+	ASSERT_EQ(0, lr_vm_quiet());
 	ASSERT_EQ(0, lr_cg_create(CG_ON));
 	ASSERT_EQ(0, lr_cg_create(CG_HOG));
 	ASSERT_EQ(0, lr_module_load());
@@ -55,9 +52,7 @@ FIXTURE_SETUP(unmap)
 
 FIXTURE_TEARDOWN(unmap)
 {
-	if (lr_module_loaded())
-		lr_module_unload();
-	lr_write_str("/proc/sys/vm/watermark_boost_factor", "15000");
+	lr_vm_restore();
 	rmdir(CG_ON);
 	rmdir(CG_HOG);
 }
