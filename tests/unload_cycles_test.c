@@ -9,7 +9,13 @@
  * static key, no setting left behind.
  *
  * Prints "figure unload cycles=N acted=N baseline_local=P after_local=P".
+ *
+ * And node_reclaim_distance, which the global knob writes through to the
+ * kernel, is what it was before the load after every unload, also when
+ * writers hammer the knob while rmmod runs: no write may land after the
+ * module gave the value back.
  */
+#include <pthread.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -75,9 +81,7 @@ FIXTURE_SETUP(unload)
 		SKIP(return, "module or workloads not in the guest");
 	if (!lr_exists(LR_NODE_DIR "/node1"))
 		SKIP(return, "needs two nodes");
-	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_boost_factor", "0"));
-	if (lr_module_loaded())
-		ASSERT_EQ(0, lr_module_unload());
+	ASSERT_EQ(0, lr_vm_quiet());
 	ASSERT_EQ(0, lr_cg_create(CG_BASE));
 	for (int i = 0; i < NR_CG; i++)
 		ASSERT_EQ(0, lr_cg_create(cgs[i]));
@@ -85,9 +89,7 @@ FIXTURE_SETUP(unload)
 
 FIXTURE_TEARDOWN(unload)
 {
-	if (lr_module_loaded())
-		lr_module_unload();
-	lr_write_str("/proc/sys/vm/watermark_boost_factor", "15000");
+	lr_vm_restore();
 	rmdir(CG_BASE);
 	for (int i = 0; i < NR_CG; i++)
 		rmdir(cgs[i]);
@@ -156,6 +158,76 @@ TEST_F_TIMEOUT(unload, cycles_while_eight_threads_allocate, 1800)
 	EXPECT_GE(with_action, cycles / 2);
 	EXPECT_LE(after - base, 5.0);
 	EXPECT_GE(after - base, -5.0);
+}
+
+/* Writes a distance to the global knob until told to stop. */
+struct distance_writer {
+	pthread_t thread;
+	volatile bool stop;
+	long writes;
+};
+
+static void *write_distance(void *arg)
+{
+	struct distance_writer *w = arg;
+
+	while (!w->stop) {
+		int fd = open(LR_SYSFS_DIR "/node_reclaim_distance", O_WRONLY);
+
+		if (fd < 0)
+			continue;
+		if (write(fd, "77", 2) == 2)
+			w->writes++;
+		close(fd);
+	}
+	return NULL;
+}
+
+/* node_reclaim_distance as the module shows it right after a load. */
+static long distance_at_load(void)
+{
+	char buf[32];
+	long d = -1;
+
+	if (lr_module_load())
+		return -1;
+	if (lr_read_file(LR_SYSFS_DIR "/node_reclaim_distance", buf, sizeof(buf)) > 0)
+		d = strtol(buf, NULL, 10);
+	return lr_module_unload() ? -1 : d;
+}
+
+TEST_F_TIMEOUT(unload, distance_restored_despite_writes_during_rmmod, 900)
+{
+	struct distance_writer w[2];
+	long before, after, writes = 0, cycles = 40;
+
+	before = distance_at_load();
+	ASSERT_GT(before, 0);
+	ASSERT_NE(77, before);
+	for (long i = 0; i < cycles; i++) {
+		int r;
+
+		ASSERT_EQ(0, lr_module_load());
+		for (int t = 0; t < 2; t++) {
+			w[t] = (struct distance_writer){ 0 };
+			ASSERT_EQ(0, pthread_create(&w[t].thread, NULL, write_distance, &w[t]));
+		}
+		usleep(1000 * (i % 10));
+		do
+			r = lr_module_unload();
+		while (r == -EAGAIN || r == -EBUSY);
+		for (int t = 0; t < 2; t++) {
+			w[t].stop = true;
+			pthread_join(w[t].thread, NULL);
+			writes += w[t].writes;
+		}
+		ASSERT_EQ(0, r) TH_LOG("cycle %ld: rmmod: %s", i, strerror(-r));
+		after = distance_at_load();
+		ASSERT_EQ(before, after) TH_LOG("cycle %ld: a write during rmmod survived it", i);
+	}
+	TH_LOG("%ld cycles, %ld writes of 77 while loaded, node_reclaim_distance %ld throughout",
+	       cycles, writes, before);
+	EXPECT_GT(writes, cycles);
 }
 
 TEST_HARNESS_MAIN
