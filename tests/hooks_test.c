@@ -13,10 +13,15 @@
  *    node's zones fail and however often the allocator retries;
  *  - by default, another node with CPUs is never reclaimed, only once an
  *    administrator set a distance;
+ *  - the policy only wakes kswapd: node 0's Normal zone is never taken below
+ *    the low watermark the allocation asked for;
+ *  - an allocation charged to another cgroup (set_active_memcg()) is
+ *    decided by that cgroup's setting, not by the allocating task's;
  *  - more memory asked than the machine has, "kswapd direct unmap" for every
  *    cgroup: the task is OOM-killed, in at most twice the time it takes with
  *    the module unloaded.
  */
+#include <pthread.h>
 #include <time.h>
 
 #include "kselftest_harness.h"
@@ -25,6 +30,9 @@
 #define CG_ON	LR_CG_ROOT "/lr_on"
 #define CG_OFF	LR_CG_ROOT "/lr_off"
 #define CG_HOG	LR_CG_ROOT "/lr_hog"
+
+#define CHARGE_PROBE	"/opt/local_reclaim/lr_charge_probe.ko"
+#define CHARGE_ALLOC	"/sys/kernel/debug/lr_charge_probe/alloc"
 
 /* One counter of /proc/vmstat, -1 if missing. */
 static long vmstat(const char *name)
@@ -82,6 +90,16 @@ static int drop_caches(void)
 	return 0;
 }
 
+/* Moves the calling task into cgroup CG; 0 or -1. */
+static int enter_cgroup(const char *cg)
+{
+	char path[256], pid[24];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	return lr_write_str(path, pid) ? -1 : 0;
+}
+
 FIXTURE(hooks) {
 	long node0_mib;
 	pid_t busy, hog;
@@ -97,10 +115,7 @@ FIXTURE_SETUP(hooks)
 		SKIP(return, "needs exactly 2 nodes");
 	self->node0_mib = lr_node_meminfo_kb(0, "MemTotal:") / 1024;
 	self->busy = self->hog = -1;
-	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_boost_factor", "0"));
-	lr_write_str("/proc/sys/kernel/numa_balancing", "0");
-	if (lr_module_loaded())
-		ASSERT_EQ(0, lr_module_unload());
+	ASSERT_EQ(0, lr_vm_quiet());
 	ASSERT_EQ(0, lr_cg_create(CG_ON));
 	ASSERT_EQ(0, lr_cg_create(CG_OFF));
 	ASSERT_EQ(0, lr_cg_create(CG_HOG));
@@ -115,10 +130,9 @@ FIXTURE_TEARDOWN(hooks)
 	}
 	if (self->hog > 0)
 		lr_stop_anon(self->hog, self->hog_out);
-	if (lr_module_loaded())
-		lr_module_unload();
-	lr_write_str("/proc/sys/vm/watermark_boost_factor", "15000");
-	lr_write_str("/proc/sys/vm/overcommit_memory", "0");
+	enter_cgroup(LR_CG_ROOT);
+	syscall(SYS_delete_module, "lr_charge_probe", O_NONBLOCK);
+	lr_vm_restore();
 	rmdir(CG_ON);
 	rmdir(CG_OFF);
 	rmdir(CG_HOG);
@@ -288,6 +302,111 @@ TEST_F_TIMEOUT(hooks, default_reach_spares_other_nodes_with_cpus, 900)
 	n1_set = cg_stat_node(CG_ON, "direct_reclaims", 1);
 	TH_LOG("distance 21 set: node 1 reclaims %ld", n1_set);
 	EXPECT_GT(n1_set, 0) TH_LOG("node 1 never needed reclaim: the test proves nothing");
+}
+
+/*
+ * Samples node 0's Normal zone while an allocation runs: the lowest
+ * distance seen between its free pages and its min watermark.
+ */
+struct wmark_sampler {
+	pthread_t thread;
+	volatile bool stop;
+	long lowest, min, low, samples;
+};
+
+static void *wmark_sample(void *arg)
+{
+	struct wmark_sampler *ws = arg;
+
+	while (!ws->stop) {
+		long free = lr_zone_field(0, "Normal", "pages free");
+
+		if (free >= 0 && (ws->lowest < 0 || free < ws->lowest))
+			ws->lowest = free;
+		ws->samples++;
+		usleep(1000);
+	}
+	return NULL;
+}
+
+/*
+ * "kswapd" alone asks only for kswapd to be woken: the allocation, on its
+ * first attempt at the low watermark, must not take node 0's Normal zone
+ * below that watermark.  It takes node 0's DMA32 zone or spills to node 1,
+ * which have room above it, while kswapd refills the Normal zone.  A wide low-min gap (watermark_scale_factor 1000, 10% of
+ * the zone) keeps the per-CPU lists' batches from blurring the line.
+ */
+TEST_F_TIMEOUT(hooks, kswapd_wake_keeps_asked_watermark, 600)
+{
+	struct wmark_sampler ws = { .lowest = -1 };
+	long gap;
+
+	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_scale_factor", "1000"));
+	load_with(_metadata, "kswapd");
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
+	ws.min = lr_zone_field(0, "Normal", "min");
+	ws.low = lr_zone_field(0, "Normal", "low");
+	ASSERT_GT(ws.min, 0) TH_LOG("node 0 has no Normal zone: run with --below-4g");
+	gap = ws.low - ws.min;
+	ASSERT_EQ(0, pthread_create(&ws.thread, NULL, wmark_sample, &ws));
+	EXPECT_EQ(0, lr_run_anon(CG_ON, 0, 2, self->node0_mib * 60 / 100, NULL, &self->r));
+	ws.stop = true;
+	pthread_join(ws.thread, NULL);
+	TH_LOG("node 0 Normal: min %ld low %ld, lowest free seen %ld (%ld samples); "
+	       "local %.1f%%, kswapd wakeups %ld", ws.min, ws.low, ws.lowest, ws.samples,
+	       lr_cg_pct(&self->r, 1), cg_stat_node(CG_ON, "kswapd_wakeups", 0));
+	EXPECT_GT(cg_stat_node(CG_ON, "kswapd_wakeups", 0), 0)
+		TH_LOG("the policy never woke node 0's kswapd: the test proves nothing");
+	/* Below low by at most a quarter of the gap: the per-CPU batches. */
+	EXPECT_GE(ws.lowest, ws.low - gap / 4);
+}
+
+/*
+ * The kernel charges some allocations to another task's cgroup: bpf maps,
+ * fanotify events, io_uring buffers, through set_active_memcg().  The
+ * policy must decide them by the charged cgroup's setting.  A task in an
+ * off cgroup allocates in the kernel (lr_charge_probe), once for itself:
+ * no cgroup is asked about; once charged to a task of CG_ON's: CG_ON is
+ * asked and acts, the allocating task's cgroup still is not asked.
+ */
+TEST_F_TIMEOUT(hooks, remote_charge_follows_charged_cgroup, 600)
+{
+	long pages = self->node0_mib * 256 * 40 / 100;
+	char cmd[64], got[128];
+	pid_t member;
+
+	load_with(_metadata, "kswapd direct");
+	ASSERT_EQ(0, lr_insmod(CHARGE_PROBE, "")) TH_LOG("insmod lr_charge_probe");
+	/* A task of CG_ON's, to charge to. */
+	member = fork();
+	if (member == 0) {
+		enter_cgroup(CG_ON);
+		pause();
+		_exit(0);
+	}
+	ASSERT_GT(member, 0);
+	self->busy = member;
+	ASSERT_EQ(0, enter_cgroup(CG_OFF));
+
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
+	snprintf(cmd, sizeof(cmd), "0 0 %ld", pages);
+	EXPECT_EQ(0, lr_write_str(CHARGE_ALLOC, cmd));
+	lr_read_file(CHARGE_ALLOC, got, sizeof(got));
+	TH_LOG("charged to itself: asked CG_OFF %ld CG_ON %ld; %s", cg_stat(CG_OFF, "asked"),
+	       cg_stat(CG_ON, "asked"), got);
+	EXPECT_EQ(0, cg_stat(CG_ON, "asked"));
+	EXPECT_EQ(0, cg_stat(CG_OFF, "asked"));
+
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
+	snprintf(cmd, sizeof(cmd), "%d 0 %ld", member, pages);
+	EXPECT_EQ(0, lr_write_str(CHARGE_ALLOC, cmd));
+	lr_read_file(CHARGE_ALLOC, got, sizeof(got));
+	TH_LOG("charged to CG_ON: asked CG_OFF %ld CG_ON %ld, CG_ON direct_reclaims %ld "
+	       "kswapd_wakeups %ld; %s", cg_stat(CG_OFF, "asked"), cg_stat(CG_ON, "asked"),
+	       cg_stat(CG_ON, "direct_reclaims"), cg_stat(CG_ON, "kswapd_wakeups"), got);
+	EXPECT_GT(cg_stat(CG_ON, "asked"), 0);
+	EXPECT_GT(cg_stat(CG_ON, "direct_reclaims") + cg_stat(CG_ON, "kswapd_wakeups"), 0);
+	EXPECT_EQ(0, cg_stat(CG_OFF, "asked"));
 }
 
 /*
