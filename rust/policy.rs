@@ -810,53 +810,147 @@ mod tests {
         }
     }
 
+    /// `decide()`'s answers, one row per case: what the row checks, the
+    /// cgroup's effective setting, the site, the node asked about, the
+    /// allocation's context, and the actions wanted.
     #[test]
-    fn decide_acts_within_distance_only() {
-        let e = eff(Mode::KSWAPD.union(Mode::DIRECT), 21);
-        let a = decide(e, Site::Watermark, LOCAL, BLOCKING);
-        assert_eq!(a, Actions(0x3));
-        assert_eq!(
-            decide(e, Site::Watermark, remote(21), BLOCKING),
-            Actions(0x3)
-        );
-        assert_eq!(
-            decide(e, Site::Watermark, remote(22), BLOCKING),
-            Actions::NONE
-        );
-        assert_eq!(
-            decide(e, Site::KswapdBusy, remote(21), BLOCKING),
-            Actions::KEEP
-        );
-        assert_eq!(
-            decide(e, Site::KswapdBusy, remote(32), BLOCKING),
-            Actions::NONE
-        );
+    fn decide_table() {
+        let (w, busy) = (Site::Watermark, Site::KswapdBusy);
+        let kd = eff(Mode::KSWAPD.union(Mode::DIRECT), 21);
+        let all = eff(Mode(7), 21);
+        // Distance not set by an administrator: zone_reclaim_mode's reach.
+        let unset = Effective {
+            distance_set: false,
+            ..eff(Mode(3), 30)
+        };
+        let ctx = |f: fn(&mut AllocContext)| {
+            let mut c = BLOCKING;
+            f(&mut c);
+            c
+        };
+        let atomic = ctx(|c| c.may_sleep = false);
+        let nowake = ctx(|c| {
+            c.may_sleep = false;
+            c.may_wake_kswapd = false
+        });
+        let noretry = ctx(|c| c.no_retry = true);
+        let costly = ctx(|c| c.costly = true);
+        let thisnode = ctx(|c| c.this_node = true);
+        let slow = ctx(|c| c.first_attempt = false);
+        let cases = [
+            ("local", kd, w, LOCAL, BLOCKING, Actions(0x3)),
+            ("remote at D", kd, w, remote(21), BLOCKING, Actions(0x3)),
+            (
+                "remote beyond D",
+                kd,
+                w,
+                remote(22),
+                BLOCKING,
+                Actions::NONE,
+            ),
+            ("busy, at D", kd, busy, remote(21), BLOCKING, Actions::KEEP),
+            (
+                "busy, beyond D",
+                kd,
+                busy,
+                remote(32),
+                BLOCKING,
+                Actions::NONE,
+            ),
+            ("unset: local", unset, w, LOCAL, BLOCKING, Actions(0x3)),
+            (
+                "unset: CPU node",
+                unset,
+                w,
+                remote(21),
+                BLOCKING,
+                Actions::NONE,
+            ),
+            (
+                "unset: busy CPU node",
+                unset,
+                busy,
+                remote(21),
+                BLOCKING,
+                Actions::NONE,
+            ),
+            (
+                "unset: memory-only",
+                unset,
+                w,
+                memory_only(21),
+                BLOCKING,
+                Actions(0x3),
+            ),
+            (
+                "unset: memory-only far",
+                unset,
+                w,
+                memory_only(31),
+                BLOCKING,
+                Actions::NONE,
+            ),
+            (
+                "kswapd",
+                eff(Mode::KSWAPD, 21),
+                w,
+                LOCAL,
+                BLOCKING,
+                Actions::WAKE_KSWAPD,
+            ),
+            (
+                "direct",
+                eff(Mode::DIRECT, 21),
+                w,
+                LOCAL,
+                BLOCKING,
+                Actions::RECLAIM,
+            ),
+            ("all three", all, w, LOCAL, BLOCKING, Actions(0x7)),
+            (
+                "unmap alone",
+                eff(Mode::UNMAP, 21),
+                w,
+                LOCAL,
+                BLOCKING,
+                Actions::NONE,
+            ),
+            (
+                "off",
+                eff(Mode::OFF, 254),
+                w,
+                LOCAL,
+                BLOCKING,
+                Actions::NONE,
+            ),
+            (
+                "off, busy",
+                eff(Mode::OFF, 254),
+                busy,
+                LOCAL,
+                BLOCKING,
+                Actions::NONE,
+            ),
+            ("atomic", all, w, LOCAL, atomic, Actions::WAKE_KSWAPD),
+            ("no kswapd wake", all, w, LOCAL, nowake, Actions::NONE),
+            ("NORETRY", all, w, LOCAL, noretry, Actions::WAKE_KSWAPD),
+            ("costly order", all, w, LOCAL, costly, Actions::WAKE_KSWAPD),
+            ("THISNODE", all, w, LOCAL, thisnode, Actions::NONE),
+            ("THISNODE, busy", all, busy, LOCAL, thisnode, Actions::NONE),
+            ("slow path", all, w, LOCAL, slow, Actions::NONE),
+            ("slow path, busy", all, busy, LOCAL, slow, Actions::NONE),
+        ];
+        for (what, e, site, node, ctx, want) in cases {
+            assert_eq!(decide(e, site, node, ctx), want, "{what}");
+        }
     }
 
     #[test]
     fn default_reach_spares_other_sockets() {
-        // Distance not set by an administrator: zone_reclaim_mode's reach.
         let e = Effective {
             distance_set: false,
             ..eff(Mode(3), 30)
         };
-        assert_eq!(decide(e, Site::Watermark, LOCAL, BLOCKING), Actions(0x3));
-        assert_eq!(
-            decide(e, Site::Watermark, remote(21), BLOCKING),
-            Actions::NONE
-        );
-        assert_eq!(
-            decide(e, Site::KswapdBusy, remote(21), BLOCKING),
-            Actions::NONE
-        );
-        assert_eq!(
-            decide(e, Site::Watermark, memory_only(21), BLOCKING),
-            Actions(0x3)
-        );
-        assert_eq!(
-            decide(e, Site::Watermark, memory_only(31), BLOCKING),
-            Actions::NONE
-        );
         assert!(kept_within(e, LOCAL));
         assert!(kept_within(e, memory_only(30)));
         assert!(!kept_within(e, remote(21)));
@@ -865,83 +959,8 @@ mod tests {
     }
 
     #[test]
-    fn decide_maps_flags() {
-        assert_eq!(
-            decide(eff(Mode::KSWAPD, 21), Site::Watermark, LOCAL, BLOCKING),
-            Actions::WAKE_KSWAPD
-        );
-        assert_eq!(
-            decide(eff(Mode::DIRECT, 21), Site::Watermark, LOCAL, BLOCKING),
-            Actions::RECLAIM
-        );
-        assert_eq!(
-            decide(eff(Mode(7), 21), Site::Watermark, LOCAL, BLOCKING),
-            Actions(0x7)
-        );
-        // unmap without direct asks for no synchronous reclaim
-        assert_eq!(
-            decide(eff(Mode::UNMAP, 21), Site::Watermark, LOCAL, BLOCKING),
-            Actions::NONE
-        );
-        assert_eq!(
-            decide(eff(Mode::OFF, 254), Site::Watermark, LOCAL, BLOCKING),
-            Actions::NONE
-        );
-        assert_eq!(
-            decide(eff(Mode::OFF, 254), Site::KswapdBusy, LOCAL, BLOCKING),
-            Actions::NONE
-        );
-    }
-
-    #[test]
-    fn decide_never_stalls_what_may_not_block() {
-        let e = eff(Mode(7), 21);
-        let atomic = AllocContext {
-            may_sleep: false,
-            ..BLOCKING
-        };
-        assert_eq!(
-            decide(e, Site::Watermark, LOCAL, atomic),
-            Actions::WAKE_KSWAPD
-        );
-        let nowake = AllocContext {
-            may_sleep: false,
-            may_wake_kswapd: false,
-            ..BLOCKING
-        };
-        assert_eq!(decide(e, Site::Watermark, LOCAL, nowake), Actions::NONE);
-        for fail_fast in [
-            AllocContext {
-                no_retry: true,
-                ..BLOCKING
-            },
-            AllocContext {
-                costly: true,
-                ..BLOCKING
-            },
-        ] {
-            assert_eq!(
-                decide(e, Site::Watermark, LOCAL, fail_fast),
-                Actions::WAKE_KSWAPD
-            );
-        }
-        let thisnode = AllocContext {
-            this_node: true,
-            ..BLOCKING
-        };
-        assert_eq!(decide(e, Site::Watermark, LOCAL, thisnode), Actions::NONE);
-        assert_eq!(decide(e, Site::KswapdBusy, LOCAL, thisnode), Actions::NONE);
-    }
-
-    #[test]
-    fn decide_leaves_the_slow_path_alone() {
-        let e = eff(Mode(7), 21);
-        let slow = AllocContext {
-            first_attempt: false,
-            ..BLOCKING
-        };
-        assert_eq!(decide(e, Site::Watermark, LOCAL, slow), Actions::NONE);
-        assert_eq!(decide(e, Site::KswapdBusy, LOCAL, slow), Actions::NONE);
+    fn only_the_first_attempt_counts() {
+        assert!(AllocContext::from_bits(0x3, 1).first_attempt);
         assert!(!AllocContext::from_bits(0x3, 0).first_attempt);
         assert!(!AllocContext::from_bits(0x3, 2).first_attempt);
     }
