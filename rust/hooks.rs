@@ -88,9 +88,20 @@ fn site_of(req: &bindings::nrp_request) -> Site {
     }
 }
 
-// `policy.rs` builds on the host too, without bindings: tie its copy of
-// `WMARK_LOW` to the kernel's.
-const _: () = assert!(AllocContext::WMARK_LOW == bindings::zone_watermarks_WMARK_LOW);
+// `policy.rs` builds on the host too, without bindings: tie its copies of
+// the C constants to the kernel's, at build time.
+const _: () = {
+    assert!(AllocContext::WMARK_LOW == bindings::zone_watermarks_WMARK_LOW);
+    assert!(AllocContext::MAY_SLEEP == bindings::NRP_CTX_MAY_SLEEP);
+    assert!(AllocContext::MAY_WAKE == bindings::NRP_CTX_MAY_WAKE);
+    assert!(AllocContext::NORETRY == bindings::NRP_CTX_NORETRY);
+    assert!(AllocContext::COSTLY == bindings::NRP_CTX_COSTLY);
+    assert!(AllocContext::THISNODE == bindings::NRP_CTX_THISNODE);
+    assert!(Actions::WAKE_KSWAPD.bits() == bindings::NRP_WAKE_KSWAPD);
+    assert!(Actions::RECLAIM.bits() == bindings::NRP_RECLAIM);
+    assert!(Actions::RECLAIM_UNMAP.bits() == bindings::NRP_RECLAIM_UNMAP);
+    assert!(Actions::KEEP.bits() == bindings::NRP_KEEP);
+};
 
 fn nid_of(nid: c_int) -> u32 {
     u32::try_from(nid).unwrap_or(u32::MAX)

@@ -15,6 +15,7 @@
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/sysfs.h>
+#include <linux/topology.h>
 
 #include "shim.h"
 
@@ -33,6 +34,14 @@ bool lr_node_online(int nid)
 bool lr_node_has_cpus(int nid)
 {
 	return nid >= 0 && nid < nr_node_ids && node_state(nid, N_CPU);
+}
+
+/* node_distance() is a macro on most architectures: reach it from Rust. */
+int lr_node_distance(int from, int to)
+{
+	if (from < 0 || from >= nr_node_ids || to < 0 || to >= nr_node_ids)
+		return REMOTE_DISTANCE;
+	return node_distance(from, to);
 }
 
 struct mem_cgroup *lr_memcg_parent(struct mem_cgroup *memcg)

@@ -16,6 +16,7 @@ struct seq_file;
 /* Provided by shim.c. */
 bool lr_node_online(int nid);
 bool lr_node_has_cpus(int nid);
+int lr_node_distance(int from, int to);
 struct mem_cgroup *lr_memcg_parent(struct mem_cgroup *memcg);
 u64 lr_memcg_id(struct mem_cgroup *memcg);
 u64 *lr_pcpu_alloc(size_t len);

@@ -10,6 +10,7 @@ use crate::policy::Distance;
 extern "C" {
     fn lr_node_online(nid: c_int) -> bool;
     fn lr_node_has_cpus(nid: c_int) -> bool;
+    fn lr_node_distance(from: c_int, to: c_int) -> c_int;
 }
 
 /// Rows longer than this are truncated in the log (the policy sees all).
@@ -53,9 +54,10 @@ pub(crate) fn node_distance(from: u32, to: u32) -> Distance {
     let (Ok(a), Ok(b)) = (c_int::try_from(from), c_int::try_from(to)) else {
         return Distance::MAX;
     };
-    // SAFETY: `__node_distance` reads the boot-time SLIT table; it accepts
-    // any node id and returns the remote default for unknown ones.
-    Distance::clamp_from(unsafe { bindings::__node_distance(a, b) })
+    // SAFETY: `lr_node_distance` range-checks both ids (the remote default
+    // for a bad one) and calls `node_distance()`, which reads the boot-time
+    // SLIT table; safe in any context.
+    Distance::clamp_from(unsafe { lr_node_distance(a, b) })
 }
 
 /// Logs the distance matrix, one row per online node.
