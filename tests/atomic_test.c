@@ -119,10 +119,9 @@ FIXTURE(atomic) {
 
 FIXTURE_SETUP(atomic)
 {
-	if (!lr_exists(LR_MODULE_PATH) || !lr_exists(PROBE_PATH))
-		SKIP(return, "local_reclaim.ko or lr_atomic_probe.ko not in the guest");
-	if (!lr_exists(LR_NODE_DIR "/node1"))
-		SKIP(return, "needs two nodes");
+	LR_REQUIRE(lr_exists(LR_MODULE_PATH) && lr_exists(PROBE_PATH),
+		   "local_reclaim.ko or lr_atomic_probe.ko not in the guest");
+	LR_REQUIRE(lr_exists(LR_NODE_DIR "/node1"), "needs two nodes");
 	ASSERT_EQ(0, lr_vm_quiet());
 	ASSERT_EQ(0, lr_module_load());
 	ASSERT_EQ(0, lr_write_str(LR_SYSFS_DIR "/mode", "kswapd direct unmap"));

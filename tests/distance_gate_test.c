@@ -42,10 +42,10 @@ FIXTURE_SETUP(gate)
 {
 	long total0, free0;
 
-	if (!lr_exists(LR_MODULE_PATH) || !lr_exists(LR_BIN "/anon_fault"))
-		SKIP(return, "module or workloads not in the guest");
-	if (!lr_exists(LR_NODE_DIR "/node3") || lr_exists(LR_NODE_DIR "/node4"))
-		SKIP(return, "needs exactly 4 nodes");
+	LR_REQUIRE(lr_exists(LR_MODULE_PATH) && lr_exists(LR_BIN "/anon_fault"),
+		   "module or workloads not in the guest");
+	LR_REQUIRE(lr_exists(LR_NODE_DIR "/node3") && !lr_exists(LR_NODE_DIR "/node4"),
+		   "needs exactly 4 nodes");
 	/* As in placement_test: no kswapd wakeups from watermark boosting. */
 	ASSERT_EQ(0, lr_vm_quiet());
 	ASSERT_EQ(0, lr_cg_create(CG_A));

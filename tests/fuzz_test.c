@@ -332,8 +332,7 @@ FIXTURE(fuzz) {
 
 FIXTURE_SETUP(fuzz)
 {
-	if (!lr_exists(LR_MODULE_PATH))
-		SKIP(return, "%s not in the guest", LR_MODULE_PATH);
+	LR_REQUIRE(lr_exists(LR_MODULE_PATH), "%s not in the guest", LR_MODULE_PATH);
 	if (lr_module_loaded())
 		ASSERT_EQ(0, lr_module_unload());
 	ASSERT_EQ(0, lr_module_load());

@@ -112,10 +112,9 @@ FIXTURE(hotplug) {
 
 FIXTURE_SETUP(hotplug)
 {
-	if (!lr_exists(MEMORY_DIR) || !lr_exists(LR_MODULE_PATH))
-		SKIP(return, "no memory hotplug in this kernel (the debug kernel has it)");
-	if (!lr_exists(LR_NODE_DIR "/node1"))
-		SKIP(return, "needs two nodes");
+	LR_REQUIRE(lr_exists(MEMORY_DIR) && lr_exists(LR_MODULE_PATH),
+		   "no memory hotplug in this kernel (the debug kernel has it)");
+	LR_REQUIRE(lr_exists(LR_NODE_DIR "/node1"), "needs two nodes");
 	ASSERT_EQ(0, lr_vm_quiet());
 	ASSERT_EQ(0, lr_module_load());
 	ASSERT_EQ(0, lr_cg_create(CG));

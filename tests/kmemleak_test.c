@@ -31,8 +31,7 @@ TEST_F_TIMEOUT(kmemleak, finds_nothing, 1800)
 	static char report[1 << 20];
 	int suspected = 0, n;
 
-	if (!lr_exists(KMEMLEAK))
-		SKIP(return, "no kmemleak in this kernel (the debug kernel has it)");
+	LR_REQUIRE(lr_exists(KMEMLEAK), "no kmemleak in this kernel (the debug kernel has it)");
 	if (lr_module_loaded())
 		ASSERT_EQ(0, lr_module_unload());
 	for (int scan = 0; scan < 2; scan++) {

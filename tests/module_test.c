@@ -24,8 +24,7 @@ FIXTURE(module) {};
 
 FIXTURE_SETUP(module)
 {
-	if (!lr_exists(LR_MODULE_PATH))
-		SKIP(return, "%s not in the guest", LR_MODULE_PATH);
+	LR_REQUIRE(lr_exists(LR_MODULE_PATH), "%s not in the guest", LR_MODULE_PATH);
 	if (lr_module_loaded())
 		ASSERT_EQ(0, lr_module_unload());
 }

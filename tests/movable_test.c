@@ -38,8 +38,8 @@ FIXTURE(movable) {
 
 FIXTURE_SETUP(movable)
 {
-	if (!lr_exists(LR_MODULE_PATH) || !lr_exists(LR_BIN "/anon_fault"))
-		SKIP(return, "module or workloads not in the guest");
+	LR_REQUIRE(lr_exists(LR_MODULE_PATH) && lr_exists(LR_BIN "/anon_fault"),
+		   "module or workloads not in the guest");
 	ASSERT_TRUE(lr_exists(LR_NODE_DIR "/node2")) TH_LOG("needs a third node");
 	self->node2_mib = lr_node_meminfo_kb(2, "MemTotal:") / 1024;
 	ASSERT_GT(self->node2_mib, 256) TH_LOG("node 2 has no memory online");

@@ -45,10 +45,10 @@ FIXTURE(placement) {
 
 FIXTURE_SETUP(placement)
 {
-	if (!lr_exists(LR_MODULE_PATH) || !lr_exists(LR_BIN "/anon_fault"))
-		SKIP(return, "module or workloads not in the guest");
-	if (!lr_exists(LR_NODE_DIR "/node1") || lr_exists(LR_NODE_DIR "/node2"))
-		SKIP(return, "needs exactly 2 nodes");
+	LR_REQUIRE(lr_exists(LR_MODULE_PATH) && lr_exists(LR_BIN "/anon_fault"),
+		   "module or workloads not in the guest");
+	LR_REQUIRE(lr_exists(LR_NODE_DIR "/node1") && !lr_exists(LR_NODE_DIR "/node2"),
+		   "needs exactly 2 nodes");
 	sizes(&self->s);
 	/*
 	 * Watermark boosting wakes kswapd from rmqueue() after fragmenting

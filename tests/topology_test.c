@@ -66,8 +66,8 @@ FIXTURE(topology) {
 
 FIXTURE_SETUP(topology)
 {
-	if (parse_expect(&self->e))
-		SKIP(return, "LR_EXPECT_NODES / LR_EXPECT_DIST not set: run through make check");
+	LR_REQUIRE(!parse_expect(&self->e),
+		   "LR_EXPECT_NODES / LR_EXPECT_DIST not set: run through make check");
 }
 
 FIXTURE_TEARDOWN(topology) {}

@@ -77,10 +77,9 @@ FIXTURE(unload) {
 
 FIXTURE_SETUP(unload)
 {
-	if (!lr_exists(LR_MODULE_PATH) || !lr_exists(LR_BIN "/anon_fault"))
-		SKIP(return, "module or workloads not in the guest");
-	if (!lr_exists(LR_NODE_DIR "/node1"))
-		SKIP(return, "needs two nodes");
+	LR_REQUIRE(lr_exists(LR_MODULE_PATH) && lr_exists(LR_BIN "/anon_fault"),
+		   "module or workloads not in the guest");
+	LR_REQUIRE(lr_exists(LR_NODE_DIR "/node1"), "needs two nodes");
 	ASSERT_EQ(0, lr_vm_quiet());
 	ASSERT_EQ(0, lr_cg_create(CG_BASE));
 	for (int i = 0; i < NR_CG; i++)

@@ -37,10 +37,10 @@ FIXTURE(unmap) {
 
 FIXTURE_SETUP(unmap)
 {
-	if (!lr_exists(LR_MODULE_PATH) || !lr_exists(LR_BIN "/anon_fault"))
-		SKIP(return, "module or workloads not in the guest");
-	if (!lr_exists(LR_NODE_DIR "/node1") || lr_exists(LR_NODE_DIR "/node2"))
-		SKIP(return, "needs exactly 2 nodes");
+	LR_REQUIRE(lr_exists(LR_MODULE_PATH) && lr_exists(LR_BIN "/anon_fault"),
+		   "module or workloads not in the guest");
+	LR_REQUIRE(lr_exists(LR_NODE_DIR "/node1") && !lr_exists(LR_NODE_DIR "/node2"),
+		   "needs exactly 2 nodes");
 	ASSERT_GT(swap_total_kb(), 512 * 1024) TH_LOG("the guest has no swap (run-guest --swap)");
 	self->node0_mib = lr_node_meminfo_kb(0, "MemTotal:") / 1024;
 	ASSERT_EQ(0, lr_vm_quiet());
