@@ -17,6 +17,14 @@
  *    the low watermark the allocation asked for;
  *  - an allocation charged to another cgroup (set_active_memcg()) is
  *    decided by that cgroup's setting, not by the allocating task's;
+ *  - alloc_pages_nolock(), which may run in NMI: asked about, never acted
+ *    on (no kswapd wakeup, no reclaim);
+ *  - allocations that fail fast (__GFP_NORETRY, costly orders): the policy
+ *    wakes kswapd but never reclaims synchronously for them;
+ *  - node 0's reclaim lock held by another task: the policy's wait for it
+ *    is a memory stall, in the cgroup's memory.pressure;
+ *  - a cgroup confined to node 0 by its cpuset: the policy is never asked
+ *    about node 1, even for kernel allocations that may use it;
  *  - more memory asked than the machine has, "kswapd direct unmap" for every
  *    cgroup: the task is OOM-killed, in at most twice the time it takes with
  *    the module unloaded.
@@ -43,32 +51,6 @@ static long vmstat(const char *name)
 		return -1;
 	snprintf(key, sizeof(key), "\n%s ", name);
 	p = strstr(buf, key);
-	return p ? strtol(p + strlen(key), NULL, 10) : -1;
-}
-
-/* A cgroup's counter NAME summed over nodes. */
-static long cg_stat(const char *cg, const char *name)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/memory.local_reclaim.stat", cg);
-	return lr_stat_sum(path, name);
-}
-
-/* A cgroup's counter NAME on node NID, -1 if missing. */
-static long cg_stat_node(const char *cg, const char *name, int nid)
-{
-	char path[256], buf[8192], key[80], *p;
-
-	snprintf(path, sizeof(path), "%s/memory.local_reclaim.stat", cg);
-	if (lr_read_file(path, buf, sizeof(buf)) < 0)
-		return -1;
-	snprintf(key, sizeof(key), "%s ", name);
-	p = strstr(buf, key);
-	if (!p || (p != buf && p[-1] != '\n'))
-		return -1;
-	snprintf(key, sizeof(key), " N%d=", nid);
-	p = strstr(p, key);
 	return p ? strtol(p + strlen(key), NULL, 10) : -1;
 }
 
@@ -109,10 +91,10 @@ FIXTURE(hooks) {
 
 FIXTURE_SETUP(hooks)
 {
-	if (!lr_exists(LR_MODULE_PATH) || !lr_exists(LR_BIN "/anon_fault"))
-		SKIP(return, "module or workloads not in the guest");
-	if (!lr_exists(LR_NODE_DIR "/node1") || lr_exists(LR_NODE_DIR "/node2"))
-		SKIP(return, "needs exactly 2 nodes");
+	LR_REQUIRE(lr_exists(LR_MODULE_PATH) && lr_exists(LR_BIN "/anon_fault"),
+		   "module or workloads not in the guest");
+	LR_REQUIRE(lr_exists(LR_NODE_DIR "/node1") && !lr_exists(LR_NODE_DIR "/node2"),
+		   "needs exactly 2 nodes");
 	self->node0_mib = lr_node_meminfo_kb(0, "MemTotal:") / 1024;
 	self->busy = self->hog = -1;
 	ASSERT_EQ(0, lr_vm_quiet());
@@ -187,15 +169,15 @@ TEST_F_TIMEOUT(hooks, off_tenant_not_asked, 900)
 	scan0 = lr_node_vmstat(0, "pgscan_kswapd");
 	ASSERT_EQ(0, lr_run_anon(CG_OFF, 0, 2, self->node0_mib * 40 / 100, NULL, &self->r));
 	scan1 = lr_node_vmstat(0, "pgscan_kswapd");
-	off_asked = cg_stat(CG_OFF, "asked");
+	off_asked = lr_cg_stat(CG_OFF, "asked");
 	TH_LOG("off tenant with node 0's kswapd busy (pgscan_kswapd +%ld): asked %ld, "
 	       "local %.1f%%", scan1 - scan0, off_asked, lr_cg_pct(&self->r, 1));
 	EXPECT_GT(scan1 - scan0, 0) TH_LOG("node 0's kswapd was not busy: the test proves nothing");
 	EXPECT_EQ(0, off_asked);
 
 	ASSERT_EQ(0, lr_run_anon(CG_ON, 0, 2, self->node0_mib * 40 / 100, NULL, &self->r));
-	on_asked = cg_stat(CG_ON, "asked");
-	on_kept = cg_stat(CG_ON, "busy_kept");
+	on_asked = lr_cg_stat(CG_ON, "asked");
+	on_kept = lr_cg_stat(CG_ON, "busy_kept");
 	TH_LOG("kswapd direct tenant: asked %ld, busy_kept %ld, local %.1f%%", on_asked, on_kept,
 	       lr_cg_pct(&self->r, 1));
 	EXPECT_GT(on_asked, 0);
@@ -227,7 +209,7 @@ TEST_F_TIMEOUT(hooks, nothing_reclaimable, 600)
 	unrecl1 = vmstat("node_reclaim_policy_unreclaimable");
 	entered1 = vmstat("node_reclaim_policy_success") + vmstat("node_reclaim_policy_failed") +
 		   vmstat("node_reclaim_policy_wait");
-	reclaims = cg_stat(CG_ON, "direct_reclaims");
+	reclaims = lr_cg_stat(CG_ON, "direct_reclaims");
 	TH_LOG("unreclaimable +%ld, reclaims entered +%ld, direct_reclaims %ld, local %.1f%%",
 	       unrecl1 - unrecl0, entered1 - entered0, reclaims, lr_cg_pct(&self->r, 1));
 	EXPECT_GT(unrecl1 - unrecl0, 0) TH_LOG("the policy never asked to reclaim node 0");
@@ -256,8 +238,8 @@ TEST_F_TIMEOUT(hooks, one_reclaim_per_node, 600)
 	       lr_node_meminfo_kb(0, "FilePages:") / 1024, lr_node_meminfo_kb(0, "MemFree:") / 1024);
 
 	ASSERT_EQ(0, lr_run_anon(CG_ON, 0, 1, 256, NULL, &self->r));
-	reclaims = cg_stat_node(CG_ON, "direct_reclaims", 0);
-	placed = cg_stat(CG_ON, "kept") + cg_stat(CG_ON, "spilled");
+	reclaims = lr_cg_stat_node(CG_ON, "direct_reclaims", 0);
+	placed = lr_cg_stat(CG_ON, "kept") + lr_cg_stat(CG_ON, "spilled");
 	TH_LOG("node 0 reclaims %ld for %ld allocations acted on, local %.1f%%", reclaims,
 	       placed, lr_cg_pct(&self->r, 1));
 	EXPECT_GT(reclaims, 0) TH_LOG("node 0 was never reclaimed: the test proves nothing");
@@ -286,8 +268,8 @@ TEST_F_TIMEOUT(hooks, default_reach_spares_other_nodes_with_cpus, 900)
 	ASSERT_GT(lr_read_file(CG_ON "/memory.local_reclaim.stat", stat, sizeof(stat)), 0);
 	EXPECT_NE(NULL, strstr(stat, "reach_cpu_nodes 0"));
 	ASSERT_EQ(0, lr_run_anon(CG_ON, 0, 1, self->node0_mib * 40 / 100, NULL, &self->r));
-	n1_default = cg_stat_node(CG_ON, "direct_reclaims", 1);
-	wake_default = cg_stat_node(CG_ON, "kswapd_wakeups", 1);
+	n1_default = lr_cg_stat_node(CG_ON, "direct_reclaims", 1);
+	wake_default = lr_cg_stat_node(CG_ON, "kswapd_wakeups", 1);
 	TH_LOG("default reach: node 1 reclaims %ld, kswapd wakeups %ld; node 0 %.1f%%",
 	       n1_default, wake_default, lr_cg_pct(&self->r, 1));
 	EXPECT_EQ(0, n1_default);
@@ -299,7 +281,7 @@ TEST_F_TIMEOUT(hooks, default_reach_spares_other_nodes_with_cpus, 900)
 	ASSERT_EQ(0, lr_fill(1, lr_node_meminfo_kb(1, "MemTotal:") / 1024 + 64, true));
 	lr_wait_kswapd_idle();
 	ASSERT_EQ(0, lr_run_anon(CG_ON, 0, 1, self->node0_mib * 40 / 100, NULL, &self->r));
-	n1_set = cg_stat_node(CG_ON, "direct_reclaims", 1);
+	n1_set = lr_cg_stat_node(CG_ON, "direct_reclaims", 1);
 	TH_LOG("distance 21 set: node 1 reclaims %ld", n1_set);
 	EXPECT_GT(n1_set, 0) TH_LOG("node 1 never needed reclaim: the test proves nothing");
 }
@@ -354,11 +336,24 @@ TEST_F_TIMEOUT(hooks, kswapd_wake_keeps_asked_watermark, 600)
 	pthread_join(ws.thread, NULL);
 	TH_LOG("node 0 Normal: min %ld low %ld, lowest free seen %ld (%ld samples); "
 	       "local %.1f%%, kswapd wakeups %ld", ws.min, ws.low, ws.lowest, ws.samples,
-	       lr_cg_pct(&self->r, 1), cg_stat_node(CG_ON, "kswapd_wakeups", 0));
-	EXPECT_GT(cg_stat_node(CG_ON, "kswapd_wakeups", 0), 0)
+	       lr_cg_pct(&self->r, 1), lr_cg_stat_node(CG_ON, "kswapd_wakeups", 0));
+	EXPECT_GT(lr_cg_stat_node(CG_ON, "kswapd_wakeups", 0), 0)
 		TH_LOG("the policy never woke node 0's kswapd: the test proves nothing");
 	/* Below low by at most a quarter of the gap: the per-CPU batches. */
 	EXPECT_GE(ws.lowest, ws.low - gap / 4);
+}
+
+/* What the charge probe's last allocation got: pages, and of them on NID. */
+static void probe_got(long *pages, long *local, char *line, size_t len)
+{
+	char buf[128];
+
+	*pages = *local = -1;
+	if (lr_read_file(CHARGE_ALLOC, buf, sizeof(buf)) < 0 ||
+	    sscanf(buf, "pages %ld local %ld", pages, local) != 2)
+		snprintf(line, len, "probe unreadable");
+	else
+		snprintf(line, len, "%ld pages, %ld on the node asked", *pages, *local);
 }
 
 /*
@@ -371,7 +366,7 @@ TEST_F_TIMEOUT(hooks, kswapd_wake_keeps_asked_watermark, 600)
  */
 TEST_F_TIMEOUT(hooks, remote_charge_follows_charged_cgroup, 600)
 {
-	long pages = self->node0_mib * 256 * 40 / 100;
+	long pages = self->node0_mib * 256 * 40 / 100, n, local;
 	char cmd[64], got[128];
 	pid_t member;
 
@@ -391,22 +386,217 @@ TEST_F_TIMEOUT(hooks, remote_charge_follows_charged_cgroup, 600)
 	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
 	snprintf(cmd, sizeof(cmd), "0 0 %ld", pages);
 	EXPECT_EQ(0, lr_write_str(CHARGE_ALLOC, cmd));
-	lr_read_file(CHARGE_ALLOC, got, sizeof(got));
-	TH_LOG("charged to itself: asked CG_OFF %ld CG_ON %ld; %s", cg_stat(CG_OFF, "asked"),
-	       cg_stat(CG_ON, "asked"), got);
-	EXPECT_EQ(0, cg_stat(CG_ON, "asked"));
-	EXPECT_EQ(0, cg_stat(CG_OFF, "asked"));
+	probe_got(&n, &local, got, sizeof(got));
+	TH_LOG("charged to itself: asked CG_OFF %ld CG_ON %ld; %s", lr_cg_stat(CG_OFF, "asked"),
+	       lr_cg_stat(CG_ON, "asked"), got);
+	EXPECT_EQ(0, lr_cg_stat(CG_ON, "asked"));
+	EXPECT_EQ(0, lr_cg_stat(CG_OFF, "asked"));
 
 	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
 	snprintf(cmd, sizeof(cmd), "%d 0 %ld", member, pages);
 	EXPECT_EQ(0, lr_write_str(CHARGE_ALLOC, cmd));
-	lr_read_file(CHARGE_ALLOC, got, sizeof(got));
+	probe_got(&n, &local, got, sizeof(got));
 	TH_LOG("charged to CG_ON: asked CG_OFF %ld CG_ON %ld, CG_ON direct_reclaims %ld "
-	       "kswapd_wakeups %ld; %s", cg_stat(CG_OFF, "asked"), cg_stat(CG_ON, "asked"),
-	       cg_stat(CG_ON, "direct_reclaims"), cg_stat(CG_ON, "kswapd_wakeups"), got);
-	EXPECT_GT(cg_stat(CG_ON, "asked"), 0);
-	EXPECT_GT(cg_stat(CG_ON, "direct_reclaims") + cg_stat(CG_ON, "kswapd_wakeups"), 0);
-	EXPECT_EQ(0, cg_stat(CG_OFF, "asked"));
+	       "kswapd_wakeups %ld; %s", lr_cg_stat(CG_OFF, "asked"), lr_cg_stat(CG_ON, "asked"),
+	       lr_cg_stat(CG_ON, "direct_reclaims"), lr_cg_stat(CG_ON, "kswapd_wakeups"), got);
+	EXPECT_GT(lr_cg_stat(CG_ON, "asked"), 0);
+	EXPECT_GT(lr_cg_stat(CG_ON, "direct_reclaims") + lr_cg_stat(CG_ON, "kswapd_wakeups"), 0);
+	EXPECT_EQ(0, lr_cg_stat(CG_OFF, "asked"));
+}
+
+/*
+ * alloc_pages_nolock() may be called in any context, NMI included: it may
+ * neither sleep nor take the locks a kswapd wakeup takes.  From a
+ * "kswapd direct" cgroup, allocations enough to take node 0 to its min
+ * watermark: the policy is asked, and neither wakes kswapd nor reclaims.
+ */
+TEST_F_TIMEOUT(hooks, nolock_allocations_never_act, 600)
+{
+	long pages = self->node0_mib * 256 * 60 / 100;
+	long entered0, entered1, asked0, wakeups0, reclaims0, got, local;
+	char cmd[64], got_line[128];
+
+	load_with(_metadata, "kswapd direct");
+	ASSERT_EQ(0, lr_insmod(CHARGE_PROBE, "")) TH_LOG("insmod lr_charge_probe");
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
+	ASSERT_EQ(0, enter_cgroup(CG_ON));
+	entered0 = vmstat("node_reclaim_policy_success") + vmstat("node_reclaim_policy_failed") +
+		   vmstat("node_reclaim_policy_wait") + vmstat("node_reclaim_policy_unreclaimable");
+	asked0 = lr_cg_stat(CG_ON, "asked");
+	wakeups0 = lr_cg_stat(CG_ON, "kswapd_wakeups");
+	reclaims0 = lr_cg_stat(CG_ON, "direct_reclaims");
+	snprintf(cmd, sizeof(cmd), "0 0 %ld nolock", pages);
+	EXPECT_EQ(0, lr_write_str(CHARGE_ALLOC, cmd));
+	entered1 = vmstat("node_reclaim_policy_success") + vmstat("node_reclaim_policy_failed") +
+		   vmstat("node_reclaim_policy_wait") + vmstat("node_reclaim_policy_unreclaimable");
+	probe_got(&got, &local, got_line, sizeof(got_line));
+	TH_LOG("nolock: asked %ld, kswapd_wakeups %ld, direct_reclaims %ld, reclaims entered "
+	       "%ld; %s", lr_cg_stat(CG_ON, "asked") - asked0,
+	       lr_cg_stat(CG_ON, "kswapd_wakeups") - wakeups0,
+	       lr_cg_stat(CG_ON, "direct_reclaims") - reclaims0, entered1 - entered0, got_line);
+	EXPECT_GT(lr_cg_stat(CG_ON, "asked") - asked0, 0)
+		TH_LOG("node 0 never fell short: proves nothing");
+	EXPECT_EQ(0, lr_cg_stat(CG_ON, "kswapd_wakeups") - wakeups0);
+	EXPECT_EQ(0, lr_cg_stat(CG_ON, "direct_reclaims") - reclaims0);
+	EXPECT_EQ(0, entered1 - entered0);
+}
+
+/*
+ * __GFP_NORETRY and costly orders ask to fail fast rather than wait for
+ * reclaim: a "kswapd direct" cgroup's such allocations, enough to take
+ * node 0 well below low, wake kswapd and never reclaim synchronously.
+ */
+TEST_F_TIMEOUT(hooks, fail_fast_allocations_never_reclaim, 600)
+{
+	static const char *const kinds[] = { "noretry", "costly" };
+
+	load_with(_metadata, "kswapd direct");
+	ASSERT_EQ(0, lr_insmod(CHARGE_PROBE, "")) TH_LOG("insmod lr_charge_probe");
+	for (int k = 0; k < 2; k++) {
+		long pages = self->node0_mib * 256 * 60 / 100 / (k ? 16 : 1);
+		long asked0, wakeups0, reclaims0, got, local;
+		char cmd[64], got_line[128];
+
+		ASSERT_EQ(0, enter_cgroup(LR_CG_ROOT));
+		ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
+		ASSERT_EQ(0, enter_cgroup(CG_ON));
+		asked0 = lr_cg_stat(CG_ON, "asked");
+		wakeups0 = lr_cg_stat(CG_ON, "kswapd_wakeups");
+		reclaims0 = lr_cg_stat(CG_ON, "direct_reclaims");
+		snprintf(cmd, sizeof(cmd), "0 0 %ld %s", pages, kinds[k]);
+		EXPECT_EQ(0, lr_write_str(CHARGE_ALLOC, cmd));
+		probe_got(&got, &local, got_line, sizeof(got_line));
+		TH_LOG("%s: asked %ld, kswapd_wakeups %ld, direct_reclaims %ld; %s", kinds[k],
+		       lr_cg_stat(CG_ON, "asked") - asked0,
+		       lr_cg_stat(CG_ON, "kswapd_wakeups") - wakeups0,
+		       lr_cg_stat(CG_ON, "direct_reclaims") - reclaims0, got_line);
+		EXPECT_GT(lr_cg_stat(CG_ON, "kswapd_wakeups") - wakeups0, 0)
+			TH_LOG("%s: node 0 never fell short: proves nothing", kinds[k]);
+		EXPECT_EQ(0, lr_cg_stat(CG_ON, "direct_reclaims") - reclaims0) TH_LOG("%s", kinds[k]);
+	}
+}
+
+/* Cgroup CG's "some" memory stall so far, in microseconds; -1 if none. */
+static long cg_stall_us(const char *cg)
+{
+	char path[256], buf[512], *p;
+
+	snprintf(path, sizeof(path), "%s/memory.pressure", cg);
+	if (lr_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	p = strstr(buf, "total=");	/* the first line is "some" */
+	return p ? strtol(p + strlen("total="), NULL, 10) : -1;
+}
+
+/*
+ * Another task holds node 0's reclaim lock (lr_charge_probe "hold 0", as a
+ * long node reclaim would): each of the policy's reclaims of node 0 waits
+ * for it, at most 20 ms, then the allocation spills.  That wait is a
+ * memory stall like the kernel's own reclaim: it shows in the cgroup's
+ * memory.pressure.  The allocation (in the kernel, from CG_ON) takes all
+ * of node 0's free memory and 300 pages more, so a few hundred of its
+ * pages find node 0 below low.
+ */
+TEST_F_TIMEOUT(hooks, policy_wait_is_a_memory_stall, 600)
+{
+	long waits0, waits1, stall0, stall1, pages, got, local;
+	char cmd[64], got_line[128];
+
+	load_with(_metadata, "direct");
+	ASSERT_EQ(0, lr_insmod(CHARGE_PROBE, "")) TH_LOG("insmod lr_charge_probe");
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
+	ASSERT_EQ(0, enter_cgroup(CG_ON));
+	ASSERT_EQ(0, lr_write_str(CHARGE_ALLOC, "hold 0"));
+	/* Node 0's Normal zone down to low, then 200 allocations below it. */
+	pages = lr_zone_field(0, "Normal", "pages free") - lr_zone_field(0, "Normal", "low") + 200;
+	stall0 = cg_stall_us(CG_ON);
+	ASSERT_GE(stall0, 0) TH_LOG("no memory.pressure: the kernel lacks CONFIG_PSI");
+	waits0 = vmstat("node_reclaim_policy_wait");
+	snprintf(cmd, sizeof(cmd), "0 0 %ld", pages);
+	EXPECT_EQ(0, lr_write_str(CHARGE_ALLOC, cmd));
+	waits1 = vmstat("node_reclaim_policy_wait");
+	stall1 = cg_stall_us(CG_ON);
+	EXPECT_EQ(0, lr_write_str(CHARGE_ALLOC, "release 0"));
+	probe_got(&got, &local, got_line, sizeof(got_line));
+	TH_LOG("%ld waits for node 0's reclaim lock, CG_ON's memory stall +%ld us "
+	       "(%.1f ms a wait); %s", waits1 - waits0, stall1 - stall0,
+	       waits1 > waits0 ? (stall1 - stall0) / 1000.0 / (waits1 - waits0) : 0.0, got_line);
+	EXPECT_GT(waits1 - waits0, 10) TH_LOG("the policy hardly waited: proves nothing");
+	/* Each wait is 16-20 ms (5 ticks at HZ=250): count at least 10. */
+	EXPECT_GE(stall1 - stall0, (waits1 - waits0) * 10000);
+}
+
+/*
+ * A cgroup whose cpuset holds node 0 only, with a distance (21) that
+ * reaches node 1.  Its kernel allocations (GFP_KERNEL, not hardwalled) may
+ * still use node 1 once node 0 is short: cpusets let them fall back to the
+ * nearest hardwalled ancestor's nodes.  Node 0 is held by another tenant's
+ * mlocked memory, node 1 is full of page cache, and the allocation takes
+ * more than node 1 has free: the policy must never be asked about node 1,
+ * which is outside the cgroup's own cpuset, nor reclaim it.  The same
+ * allocation without the cpuset reclaims node 1: the reach covers it.
+ */
+/*
+ * Node 1 full of page cache (node 0 is the hog's), then, from CG_ON, all
+ * that nodes 0 and 1 have free and 64 MiB more.  Returns the pages that
+ * came from node 1; *free1 gets what node 1 had free before, in pages.
+ */
+static long take_node1(struct __test_metadata *_metadata, long node1_mib, long *free1)
+{
+	long pages, got, local;
+	char cmd[64], line[128];
+
+	if (enter_cgroup(LR_CG_ROOT) || drop_caches() || lr_fill(1, node1_mib + 64, true))
+		return -1;
+	lr_wait_kswapd_idle();
+	*free1 = lr_node_meminfo_kb(1, "MemFree:") / 4;
+	pages = lr_node_meminfo_kb(0, "MemFree:") / 4 + *free1 + 16384;
+	snprintf(cmd, sizeof(cmd), "0 0 %ld", pages);
+	if (enter_cgroup(CG_ON) || lr_write_str(CHARGE_ALLOC, cmd))
+		return -1;
+	probe_got(&got, &local, line, sizeof(line));
+	TH_LOG("%ld pages asked: %s; node 1 had %ld free", pages, line, *free1);
+	return got - local;
+}
+
+TEST_F_TIMEOUT(hooks, nodes_outside_the_cpuset_are_left_alone, 900)
+{
+	long node1_mib = lr_node_meminfo_kb(1, "MemTotal:") / 1024;
+	long hog_mib, on1, free1, asked1, reclaims1, wakeups1;
+
+	load_with(_metadata, "kswapd direct");
+	ASSERT_EQ(0, lr_write_str(CG_ON "/memory.local_reclaim.distance", "21"));
+	ASSERT_EQ(0, lr_write_str(CG_ON "/cpuset.mems", "0"));
+	ASSERT_EQ(0, lr_insmod(CHARGE_PROBE, "")) TH_LOG("insmod lr_charge_probe");
+	ASSERT_EQ(0, drop_caches());
+	hog_mib = lr_node_meminfo_kb(0, "MemFree:") / 1024 - 32;
+	self->hog = lr_start_anon(CG_HOG, 0, 1, hog_mib, "-b", &self->r, &self->hog_out);
+	ASSERT_GT(self->hog, 0);
+
+	on1 = take_node1(_metadata, node1_mib, &free1);
+	asked1 = lr_cg_stat_node(CG_ON, "asked", 1);
+	reclaims1 = lr_cg_stat_node(CG_ON, "direct_reclaims", 1);
+	wakeups1 = lr_cg_stat_node(CG_ON, "kswapd_wakeups", 1);
+	TH_LOG("cpuset.mems 0: %ld pages on node 1; node 1 asked %ld, reclaims %ld, kswapd "
+	       "wakeups %ld; node 0 asked %ld", on1, asked1, reclaims1, wakeups1,
+	       lr_cg_stat_node(CG_ON, "asked", 0));
+	/* More than node 1 had free: it went below its watermarks. */
+	EXPECT_GT(on1, free1) TH_LOG("node 1 was never short: the test proves nothing");
+	EXPECT_EQ(0, asked1);
+	EXPECT_EQ(0, reclaims1);
+	EXPECT_EQ(0, wakeups1);
+
+	/* Control: the same without the cpuset reaches node 1. */
+	ASSERT_EQ(0, enter_cgroup(LR_CG_ROOT));
+	ASSERT_EQ(0, lr_write_str(CG_ON "/cpuset.mems", "0-1"));
+	on1 = take_node1(_metadata, node1_mib, &free1);
+	TH_LOG("no cpuset: %ld pages on node 1; node 1 asked %ld, reclaims %ld, kswapd wakeups %ld",
+	       on1, lr_cg_stat_node(CG_ON, "asked", 1) - asked1,
+	       lr_cg_stat_node(CG_ON, "direct_reclaims", 1) - reclaims1,
+	       lr_cg_stat_node(CG_ON, "kswapd_wakeups", 1) - wakeups1);
+	EXPECT_GT(on1, free1) TH_LOG("node 1 was never short: the control proves nothing");
+	EXPECT_GT(lr_cg_stat_node(CG_ON, "asked", 1) - asked1, 0);
+	EXPECT_GT(lr_cg_stat_node(CG_ON, "direct_reclaims", 1) - reclaims1, 0);
 }
 
 /*

@@ -199,6 +199,33 @@ static inline long lr_stat_sum(const char *path, const char *name)
 	return sum;
 }
 
+/* A cgroup's counter NAME (memory.local_reclaim.stat) summed over nodes. */
+static inline long lr_cg_stat(const char *cg, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/memory.local_reclaim.stat", cg);
+	return lr_stat_sum(path, name);
+}
+
+/* A cgroup's counter NAME on node NID, -1 if missing. */
+static inline long lr_cg_stat_node(const char *cg, const char *name, int nid)
+{
+	char path[256], buf[8192], key[80], *p;
+
+	snprintf(path, sizeof(path), "%s/memory.local_reclaim.stat", cg);
+	if (lr_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	snprintf(key, sizeof(key), "%s ", name);
+	for (p = strstr(buf, key); p && p != buf && p[-1] != '\n'; p = strstr(p + 1, key))
+		;
+	if (!p)
+		return -1;
+	snprintf(key, sizeof(key), " N%d=", nid);
+	p = strstr(p, key);
+	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
 /*
  * A scenario's starting point: no watermark boosting (it would let kswapd
  * run on after a fill), no NUMA balancing (it would move the pages being

@@ -7,7 +7,16 @@
  * Writing "PID NID PAGES" to /sys/kernel/debug/lr_charge_probe/alloc
  * allocates PAGES order-0 pages on node NID with GFP_KERNEL_ACCOUNT from
  * the writer's context, charged to the memory cgroup of task PID (PID 0:
- * the writer's own), holds them all, then frees them.  Reading the file
+ * the writer's own), holds them all, then frees them.  "PID NID PAGES
+ * nolock" allocates them with alloc_pages_nolock() instead, as BPF
+ * programs and tracing do from any context; "PID NID PAGES noretry" with
+ * __GFP_NORETRY added; "PID NID PAGES costly" as order-4 blocks (PAGES
+ * counts blocks), above PAGE_ALLOC_COSTLY_ORDER.
+ *
+ * "hold NID" takes node NID's PGDAT_RECLAIM_LOCKED, as a long node reclaim
+ * by another task would, until "release NID" (or the module's unload):
+ * the policy's reclaims of that node then wait, and their wait can be
+ * measured.  Reading the file
  * prints what the last write got:
  *
  *   pages N     pages obtained
@@ -18,7 +27,9 @@
 #include <linux/list.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/module.h>
+#include <linux/nodemask.h>
 #include <linux/pid.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
@@ -29,6 +40,32 @@
 
 static DEFINE_MUTEX(probe_lock);	/* one allocation run at a time */
 static unsigned long last_pages, last_local;
+static nodemask_t held;		/* nodes whose reclaim lock we hold */
+
+/* Takes (@hold) or gives back node @nid's reclaim lock; 0 or -errno. */
+static int reclaim_lock(int nid, bool hold)
+{
+	unsigned long *flags = &NODE_DATA(nid)->flags;
+	int ret = 0;
+
+	mutex_lock(&probe_lock);
+	if (hold) {
+		if (node_isset(nid, held))
+			ret = -EALREADY;
+		else if (test_and_set_bit_lock(PGDAT_RECLAIM_LOCKED, flags))
+			ret = -EBUSY;
+		else
+			node_set(nid, held);
+	} else if (!node_isset(nid, held)) {
+		ret = -ENOENT;
+	} else {
+		node_clear(nid, held);
+		clear_bit_unlock(PGDAT_RECLAIM_LOCKED, flags);
+	}
+	mutex_unlock(&probe_lock);
+	return ret;
+}
+
 static struct dentry *probe_dir;
 
 /* The memory cgroup of task @nr, with a reference; NULL if it has none. */
@@ -59,16 +96,31 @@ static ssize_t alloc_write(struct file *file, const char __user *ubuf,
 	struct mem_cgroup *memcg = NULL, *old = NULL;
 	unsigned long nr_pages, got = 0, local = 0;
 	struct page *page, *next;
-	char buf[64];
+	char buf[64], how[8] = "";
 	LIST_HEAD(pages);
-	int pid, nid;
+	int pid, nid, n;
+	unsigned int order = 0;
+	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN;
+	bool nolock;
 
 	if (len >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
-	if (sscanf(buf, "%d %d %lu", &pid, &nid, &nr_pages) != 3)
+	if (sscanf(buf, "hold %d", &nid) == 1 || sscanf(buf, "release %d", &nid) == 1) {
+		if (nid < 0 || nid >= MAX_NUMNODES || !node_online(nid))
+			return -EINVAL;
+		n = reclaim_lock(nid, buf[0] == 'h');
+		return n ? n : len;
+	}
+	n = sscanf(buf, "%d %d %lu %7s", &pid, &nid, &nr_pages, how);
+	nolock = n == 4 && !strcmp(how, "nolock");
+	if (n == 4 && !strcmp(how, "noretry"))
+		gfp |= __GFP_NORETRY;
+	else if (n == 4 && !strcmp(how, "costly"))
+		order = PAGE_ALLOC_COSTLY_ORDER + 1;
+	else if (n < 3 || (n == 4 && !nolock))
 		return -EINVAL;
 	if (pid < 0 || nid < 0 || nid >= MAX_NUMNODES || !node_online(nid) ||
 	    !nr_pages || nr_pages > LR_PROBE_MAX_PAGES)
@@ -83,7 +135,10 @@ static ssize_t alloc_write(struct file *file, const char __user *ubuf,
 	if (memcg)
 		old = set_active_memcg(memcg);
 	for (; got < nr_pages; got++) {
-		page = alloc_pages_node(nid, GFP_KERNEL_ACCOUNT | __GFP_NOWARN, 0);
+		if (nolock)
+			page = alloc_pages_nolock(__GFP_ACCOUNT, nid, 0);
+		else
+			page = alloc_pages_node(nid, gfp, order);
 		if (!page)
 			break;
 		if (page_to_nid(page) == nid)
@@ -95,7 +150,7 @@ static ssize_t alloc_write(struct file *file, const char __user *ubuf,
 		set_active_memcg(old);
 	list_for_each_entry_safe(page, next, &pages, lru) {
 		list_del(&page->lru);
-		__free_page(page);
+		__free_pages(page, order);
 	}
 	last_pages = got;
 	last_local = local;
@@ -135,7 +190,11 @@ static int __init lr_charge_probe_init(void)
 
 static void __exit lr_charge_probe_exit(void)
 {
+	int nid;
+
 	debugfs_remove(probe_dir);
+	for_each_node_mask(nid, held)
+		clear_bit_unlock(PGDAT_RECLAIM_LOCKED, &NODE_DATA(nid)->flags);
 }
 
 module_init(lr_charge_probe_init);
