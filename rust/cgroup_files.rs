@@ -11,7 +11,6 @@ use crate::{
     hooks::Policy,
     memcg::MemCgroup,
     policy::{self, Change, Config, MAX_INPUT},
-    sysfs::capable_admin,
     topology,
 };
 
@@ -61,8 +60,17 @@ fn show(policy: &Policy, file: c_uint, memcg: MemCgroup<'_>, seq: &SeqFile) -> R
     Ok(())
 }
 
-fn write(policy: &Policy, file: c_uint, memcg: MemCgroup<'_>, input: &[u8]) -> Result {
-    if !capable_admin() {
+/// Writes `input` to `file` of `memcg`, if the file was opened by an
+/// administrator (`opener_admin`: `CAP_SYS_ADMIN` in the initial user
+/// namespace, in the opener's credentials).
+fn write(
+    policy: &Policy,
+    file: c_uint,
+    memcg: MemCgroup<'_>,
+    input: &[u8],
+    opener_admin: bool,
+) -> Result {
+    if !opener_admin {
         return Err(EPERM);
     }
     if input.len() > MAX_INPUT {
@@ -120,8 +128,8 @@ unsafe extern "C" fn lr_cgroup_show(
 ///
 /// # Safety
 ///
-/// Called by shim.c with the registered context, the file's cgroup and
-/// `len` bytes at `buf`.
+/// Called by shim.c with the registered context, the file's cgroup,
+/// `len` bytes at `buf`, and whether the file's opener is an administrator.
 #[no_mangle]
 unsafe extern "C" fn lr_cgroup_write(
     ctx: *const c_void,
@@ -129,6 +137,7 @@ unsafe extern "C" fn lr_cgroup_write(
     memcg: *mut bindings::mem_cgroup,
     buf: *const u8,
     len: usize,
+    opener_admin: bool,
 ) -> isize {
     // SAFETY: as for `lr_cgroup_show`; kernfs passes `len` readable bytes.
     let (policy, memcg, input) = unsafe {
@@ -141,7 +150,7 @@ unsafe extern "C" fn lr_cgroup_write(
     let (Some(policy), Some(memcg)) = (policy, memcg) else {
         return ENODEV.to_errno() as isize;
     };
-    match write(policy, file, memcg, input) {
+    match write(policy, file, memcg, input, opener_admin) {
         Ok(()) => len as isize,
         Err(e) => e.to_errno() as isize,
     }

@@ -143,8 +143,14 @@ static ssize_t lr_cftype_write(struct kernfs_open_file *of, char *buf, size_t nb
 			       loff_t off)
 {
 	struct mem_cgroup *memcg = mem_cgroup_from_css(of_css(of));
+	/*
+	 * Whoever opened the file decides, as cgroup core does for a
+	 * delegated cgroup.procs: a descriptor an unprivileged task opened
+	 * grants nothing when a privileged one writes through it.
+	 */
+	bool opener_admin = file_ns_capable(of->file, &init_user_ns, CAP_SYS_ADMIN);
 
-	return lr_cgroup_write(lr_ctx, of_cft(of)->private, memcg, buf, nbytes);
+	return lr_cgroup_write(lr_ctx, of_cft(of)->private, memcg, buf, nbytes, opener_admin);
 }
 
 static struct cftype lr_cftypes[] = {

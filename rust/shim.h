@@ -33,6 +33,6 @@ ssize_t lr_sysfs_store(const void *ctx, unsigned int knob, const char *buf, size
 int lr_cgroup_show(const void *ctx, unsigned int file, struct mem_cgroup *memcg,
 		   struct seq_file *sf);
 ssize_t lr_cgroup_write(const void *ctx, unsigned int file, struct mem_cgroup *memcg,
-			const char *buf, size_t len);
+			const char *buf, size_t len, bool opener_admin);
 
 #endif /* LOCAL_RECLAIM_SHIM_H */

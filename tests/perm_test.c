@@ -11,13 +11,19 @@
  *    whose own child cgroups' files it owns, still gets EPERM on their
  *    memory.local_reclaim.* files, while memory.max there is its to write;
  *  - reads stay allowed for all of them, as sysfs (0644) and cgroup files
- *    are world-readable.
+ *    are world-readable;
+ *  - the opener of a cgroup file decides, as cgroup core does for
+ *    delegation: a descriptor opened without CAP_SYS_ADMIN is refused when
+ *    a privileged process writes through it, and a process that is not
+ *    root but holds CAP_SYS_ADMIN (and owns the file) may write.
  *
  * Every refused write must leave the value unchanged.  Prints
  * "figure perm writes=N refused=N reads=N read_ok=N".
  */
 #include <grp.h>
+#include <linux/capability.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -244,6 +250,82 @@ TEST_F_TIMEOUT(perm, delegated_subtree_owner_is_refused, 300)
 		readable_as(_metadata, DELEGATE, path);
 	}
 	readable_as(_metadata, DELEGATE, SUB "/memory.local_reclaim.stat");
+}
+
+/* Waits for PID; its exit status, or -1 if it did not exit. */
+static int exit_status(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+TEST_F_TIMEOUT(perm, descriptor_opened_unprivileged_is_refused, 300)
+{
+	const char *path = DELEG "/memory.local_reclaim.mode";
+	char now[64];
+	pid_t pid;
+
+	/* The file is uid 1000's, as a delegate's: uid 1000 may open it. */
+	ASSERT_EQ(0, chown(path, 1000, 1000));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		ssize_t r;
+		int fd;
+
+		/* Open as uid 1000: the effective capabilities go... */
+		if (setresuid(1000, 1000, 0))
+			_exit(10);
+		fd = open(path, O_WRONLY);
+		if (fd < 0)
+			_exit(11);
+		/* ...and come back for the write, through that descriptor. */
+		if (setresuid(0, 0, 0))
+			_exit(12);
+		r = write(fd, "kswapd", 6);
+		_exit(r < 0 && errno == EPERM ? 0 : r < 0 ? 13 : 1);
+	}
+	EXPECT_EQ(0, exit_status(pid))
+		TH_LOG("1: the write was accepted; 10-12: set-up failed; 13: not EPERM");
+	read_value(path, now, sizeof(now));
+	EXPECT_STREQ("unmap\n", now);
+}
+
+TEST_F_TIMEOUT(perm, capable_non_root_may_write, 300)
+{
+	const char *path = DELEG "/memory.local_reclaim.mode";
+	char now[64];
+	pid_t pid;
+
+	ASSERT_EQ(0, chown(path, 1000, 1000));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+		struct __user_cap_data_struct d[2];
+		int fd;
+
+		/* uid 1000 keeping its capabilities, CAP_SYS_ADMIN alone effective. */
+		if (prctl(PR_SET_KEEPCAPS, 1) || setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
+		    setresuid(1000, 1000, 1000))
+			_exit(10);
+		if (syscall(SYS_capget, &h, d))
+			_exit(11);
+		d[0].effective = d[1].effective = 0;
+		d[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective |= CAP_TO_MASK(CAP_SYS_ADMIN);
+		if (syscall(SYS_capset, &h, d))
+			_exit(12);
+		fd = open(path, O_WRONLY);
+		if (fd < 0)
+			_exit(13);
+		_exit(write(fd, "direct", 6) == 6 ? 0 : 1);
+	}
+	EXPECT_EQ(0, exit_status(pid)) TH_LOG("1: the write was refused; 10-13: set-up failed");
+	read_value(path, now, sizeof(now));
+	EXPECT_STREQ("direct\n", now);
 }
 
 TEST_HARNESS_MAIN
