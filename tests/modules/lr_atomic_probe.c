@@ -5,7 +5,8 @@
  * drives that node to its min watermark (tests/atomic_test.c).
  *
  * A soft hrtimer fires every period_us microseconds; each expiry allocates
- * batch order-0 pages on node nid with GFP_ATOMIC, then frees them.  The
+ * batch order-0 pages on node nid with GFP_ATOMIC (and __GFP_THISNODE if
+ * thisnode is set: no fallback to another node), then frees them.  The
  * counters are in /sys/kernel/debug/lr_atomic_probe/stats:
  *
  *   ticks N          timer expiries
@@ -34,6 +35,10 @@ static unsigned int period_us = 1000;
 module_param(period_us, uint, 0444);
 MODULE_PARM_DESC(period_us, "timer period in microseconds (default 1000)");
 
+static bool thisnode;
+module_param(thisnode, bool, 0444);
+MODULE_PARM_DESC(thisnode, "allocate with __GFP_THISNODE: node nid or nothing (default off)");
+
 static unsigned int batch = 8;
 module_param(batch, uint, 0444);
 MODULE_PARM_DESC(batch, "pages allocated per expiry, at most 64 (default 8)");
@@ -58,7 +63,8 @@ static enum hrtimer_restart probe_tick(struct hrtimer *t)
 	unsigned long flags;
 
 	for (i = 0; i < batch; i++) {
-		pages[got] = alloc_pages_node(nid, GFP_ATOMIC | __GFP_NOWARN, 0);
+		pages[got] = alloc_pages_node(nid, GFP_ATOMIC | __GFP_NOWARN |
+					      (thisnode ? __GFP_THISNODE : 0), 0);
 		if (!pages[got])
 			continue;
 		if (page_to_nid(pages[got]) == nid)
