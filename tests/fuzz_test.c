@@ -376,9 +376,19 @@ TEST_F_TIMEOUT(fuzz, cgroup_distance, 900)
 
 /* ---- concurrent writers ------------------------------------------------ */
 
-static const char *const modes[] = { "kswapd", "direct unmap" };
-static const char *const modes_eff[] = { "kswapd", "direct,unmap" };
-static const char *const dists[] = { "16", "32" };
+/*
+ * One writer walks CG through a cycle of six (mode, distance) pairs, one
+ * file write per step, so CG's effective pair is always one of these six.
+ * The other three of the nine combinations never exist: a read that mixes
+ * one state's mode with another's distance shows as one of them.
+ */
+static const char *const modes[] = { "kswapd", "direct unmap", "kswapd direct" };
+static const char *const modes_eff[] = { "kswapd", "direct,unmap", "kswapd,direct" };
+static const char *const dists[] = { "16", "32", "48" };
+static const struct { int mode, dist; } cycle[] = {
+	{ 1, 0 }, { 1, 1 }, { 2, 1 }, { 2, 2 }, { 0, 2 }, { 0, 0 },
+};
+#define CG_SIB	LR_CG_ROOT "/lr_fuzz_sib"
 
 struct race {
 	volatile bool stop;
@@ -397,23 +407,33 @@ static int write_value(const char *file, const char *v)
 
 static struct race race;
 
-/* Writer number arg: even ones write the mode, odd ones the distance. */
+/*
+ * Writer 0 walks CG through the cycle (it starts at its last step).  The
+ * others write a sibling cgroup's files: every write recomputes every
+ * cgroup's effective pair, CG's included, concurrently with writer 0's.
+ */
 static void *writer(void *arg)
 {
 	unsigned int id = (uintptr_t)arg;
 	long n = 0;
 
-	for (unsigned int i = id / 2; !race.stop; i++, n++) {
-		if (id % 2 == 0)
-			write_value("memory.local_reclaim.mode", modes[i & 1]);
+	for (unsigned int i = 0; !race.stop; i++, n++) {
+		unsigned int step = i % ARRAY_SIZE(cycle);
+
+		if (id == 0 && (step & 1))
+			write_value("memory.local_reclaim.distance", dists[cycle[step].dist]);
+		else if (id == 0)
+			write_value("memory.local_reclaim.mode", modes[cycle[step].mode]);
+		else if (id % 2)
+			lr_write_str(CG_SIB "/memory.local_reclaim.mode", modes[(i + id) % 3]);
 		else
-			write_value("memory.local_reclaim.distance", dists[i & 1]);
+			lr_write_str(CG_SIB "/memory.local_reclaim.distance", dists[(i + id) % 3]);
 	}
 	__atomic_add_fetch(&race.writes, n, __ATOMIC_RELAXED);
 	return NULL;
 }
 
-/* Reads the effective pair; returns false if it is not one written. */
+/* Reads CG's effective pair; returns false if it is not a state of the cycle. */
 static bool pair_ok(char *seen, size_t len)
 {
 	char buf[8192], mode[64], *p;
@@ -425,7 +445,10 @@ static bool pair_ok(char *seen, size_t len)
 	if (!p || sscanf(p, "effective mode=%63s distance=%d", mode, &d) != 2)
 		return false;
 	snprintf(seen, len, "mode=%s distance=%d", mode, d);
-	return (!strcmp(mode, modes_eff[0]) || !strcmp(mode, modes_eff[1])) && (d == 16 || d == 32);
+	for (size_t i = 0; i < ARRAY_SIZE(cycle); i++)
+		if (!strcmp(mode, modes_eff[cycle[i].mode]) && d == atoi(dists[cycle[i].dist]))
+			return true;
+	return false;
 }
 
 static void *reader(void *arg)
@@ -470,7 +493,7 @@ static void *checking_writer(void *arg)
 				fprintf(stderr, "# %s: wrote '%s', now '%s'\n", file, want, now);
 		}
 		if (is_mode)
-			snprintf(want, sizeof(want), "%s", modes[i & 1]);
+			snprintf(want, sizeof(want), "%s", modes[i % 3]);
 		else
 			snprintf(want, sizeof(want), "%u", 10 + i % 245);
 		lr_write_str(path, want);
@@ -499,14 +522,15 @@ TEST_F_TIMEOUT(fuzz, concurrent_writers_never_tear_or_lose, 900)
 	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_boost_factor", "0"));
 	ASSERT_EQ(0, lr_write_str("/proc/sys/kernel/numa_balancing", "0"));
 	ASSERT_EQ(0, lr_reset_and_fill(0, total + 64, false));
-	ASSERT_EQ(0, write_value("memory.local_reclaim.mode", modes[0]));
-	ASSERT_EQ(0, write_value("memory.local_reclaim.distance", dists[0]));
+	ASSERT_EQ(0, lr_cg_create(CG_SIB));
+	ASSERT_EQ(0, write_value("memory.local_reclaim.mode", modes[cycle[5].mode]));
+	ASSERT_EQ(0, write_value("memory.local_reclaim.distance", dists[cycle[5].dist]));
 	before = cg_decisions();
 	snprintf(mib, sizeof(mib), "%ld", total * 40 / 100);
 	pid = lr_spawn_quiet(argv);
 	ASSERT_GT(pid, 0);
 
-	/* Free-running: 2 + 2 writers, 2 readers, 8 allocating threads. */
+	/* Free-running: 1 + 3 writers, 2 readers, 8 allocating threads. */
 	for (uintptr_t i = 0; i < 4; i++)
 		pthread_create(&w[i], NULL, writer, (void *)i);
 	pthread_create(&rd[0], NULL, reader, NULL);
@@ -528,6 +552,7 @@ TEST_F_TIMEOUT(fuzz, concurrent_writers_never_tear_or_lose, 900)
 	pthread_join(w[1], NULL);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+	rmdir(CG_SIB);
 
 	TH_LOG("figure concurrent writes=%ld reads=%ld torn=%ld checked_writes=%ld lost=%ld "
 	       "decisions=%ld", race.writes, race.reads, race.torn, race.checked, race.lost,
