@@ -44,7 +44,7 @@ if [ ! -x $LRCTL ] || [ ! -f $MOD ]; then
 	echo "1..0 # SKIP lrctl or the module is not in the guest"
 	exit 0
 fi
-echo "1..18"
+echo "1..20"
 [ -d /sys/kernel/mm/local_reclaim ] && rmmod local_reclaim
 rmdir $CG 2>/dev/null
 
@@ -75,9 +75,13 @@ expect 8 out_of_range_distance $LRCTL set lrctl_t --mode off --distance 255
 [ "$(cat $CG/memory.local_reclaim.mode)" = "kswapd direct" ] && [ "$(cat $CG/memory.local_reclaim.distance)" = 21 ]
 ok $? out_of_range_changes_nothing
 expect 8 invalid_mode $LRCTL set lrctl_t --mode sometimes
+[ "$(cat $CG/memory.local_reclaim.mode)" = "kswapd direct" ]
+ok $? invalid_mode_changes_nothing
 expect 5 no_such_cgroup $LRCTL show lrctl_nosuch
 
 expect 7 unprivileged_set_denied su -s /bin/sh lruser -c "$LRCTL set /lrctl_t --mode off"
+[ "$(cat $CG/memory.local_reclaim.mode)" = "kswapd direct" ]
+ok $? unprivileged_set_changes_nothing
 expect 0 unprivileged_show_allowed su -s /bin/sh lruser -c "$LRCTL show /lrctl_t"
 
 # top over the whole of a workload that makes node 0 reclaim for the cgroup.

@@ -63,9 +63,15 @@ FIXTURE_SETUP(placement)
 
 FIXTURE_TEARDOWN(placement)
 {
+	/* Also when an assertion ended the test with tracing on. */
+	lr_write_str("/sys/kernel/tracing/events/node_reclaim_policy/enable", "0");
+	lr_write_str("/sys/kernel/tracing/events/node_reclaim_policy/"
+		     "mm_node_reclaim_policy_decide/filter", "0");
 	lr_write_str("/proc/sys/vm/zone_reclaim_mode", "0");
 	lr_vm_restore();
 	rmdir(CG_BASE);
+	rmdir(CG_A "/lr_child/lr_grand");
+	rmdir(CG_A "/lr_child");
 	rmdir(CG_A);
 	rmdir(CG_B);
 }
@@ -180,6 +186,32 @@ TEST_F_TIMEOUT(placement, kswapd_mode, 900)
 	EXPECT_GT(steal1 - steal0, 0);
 	EXPECT_GT(wakeups, 0);
 	EXPECT_GE(self->r.second_half_pct, 80.0);
+}
+
+/*
+ * Inheritance as behaviour, not only as read-back: a grandchild whose mode
+ * is inherit places as its grandparent's setting says, and follows a
+ * change of it at once (no write to the grandchild in between).
+ */
+TEST_F_TIMEOUT(placement, grandchild_follows_grandparent, 900)
+{
+	const char *child = CG_A "/lr_child", *grand = CG_A "/lr_child/lr_grand";
+	double on, off;
+
+	ASSERT_EQ(0, lr_write_str(CG_A "/cgroup.subtree_control", "+memory"));
+	ASSERT_EQ(0, lr_cg_create(child));
+	ASSERT_EQ(0, lr_write_str(CG_A "/lr_child/cgroup.subtree_control", "+memory"));
+	ASSERT_EQ(0, lr_cg_create(grand));
+	load_with(_metadata, "kswapd direct");
+	on = run(_metadata, &self->s, "grandchild of kswapd direct", grand, 1, &self->r);
+	ASSERT_EQ(0, lr_write_str(CG_A "/memory.local_reclaim.mode", "off"));
+	off = run(_metadata, &self->s, "grandchild of off", grand, 1, &self->r);
+	TH_LOG("grandchild local: %.1f%% under kswapd direct, %.1f%% once the grandparent is off",
+	       on, off);
+	EXPECT_GE(on, 99.0);
+	EXPECT_GE(on - off, 20.0);
+	rmdir(grand);
+	rmdir(child);
 }
 
 TEST_HARNESS_MAIN
