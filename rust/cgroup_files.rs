@@ -8,16 +8,11 @@ use core::fmt::{self, Write};
 use kernel::{bindings, prelude::*, seq_file::SeqFile, seq_print, sync::rcu};
 
 use crate::{
-    hooks::Policy,
+    hooks::RegisteredPolicy,
     memcg::MemCgroup,
     policy::{self, Change, Config, MAX_INPUT},
     topology,
 };
-
-/// File numbers; must match the enum in shim.c.
-const CG_MODE: c_uint = 0;
-const CG_DISTANCE: c_uint = 1;
-const CG_STAT: c_uint = 2;
 
 /// `fmt::Write` onto a seq_file.
 struct SeqWriter<'a>(&'a SeqFile);
@@ -29,129 +24,215 @@ impl Write for SeqWriter<'_> {
     }
 }
 
-fn show(policy: &Policy, file: c_uint, memcg: MemCgroup<'_>, seq: &SeqFile) -> Result {
-    let state = &policy.state;
-    let guard = rcu::read_lock();
-    let own = state.cgroup(memcg, &guard);
-    let cfg = own.map_or(Config::INHERIT, |s| s.config());
-    match file {
-        CG_MODE => seq_print!(seq, "{}\n", cfg.mode),
-        CG_DISTANCE => seq_print!(seq, "{}\n", cfg.distance),
-        CG_STAT => {
-            let mut w = SeqWriter(seq);
-            if let Some(s) = own {
-                s.counters
-                    .write_to(&mut w, topology::online_nodes())
-                    .map_err(|_| EINVAL)?;
-            }
-            let (_, eff) = state.lookup(Some(memcg), &guard);
-            seq_print!(
-                seq,
-                "effective mode={} distance={}\n",
-                eff.mode.joined(","),
-                eff.distance
-            );
-            // Remote nodes with CPUs are within reach only once an
-            // administrator set the distance.
-            seq_print!(seq, "reach_cpu_nodes {}\n", u8::from(eff.distance_set));
-        }
-        _ => return Err(EINVAL),
-    }
-    Ok(())
-}
-
-/// Writes `input` to `file` of `memcg`, if the file was opened by an
-/// administrator (`opener_admin`: `CAP_SYS_ADMIN` in the initial user
-/// namespace, in the opener's credentials).
-fn write(
-    policy: &Policy,
-    file: c_uint,
-    memcg: MemCgroup<'_>,
-    input: &[u8],
-    opener_admin: bool,
-) -> Result {
-    if !opener_admin {
-        return Err(EPERM);
-    }
-    if input.len() > MAX_INPUT {
-        return Err(EINVAL);
-    }
-    // Parse before looking anything up: bad input changes nothing.
-    let change = match file {
-        CG_MODE => Change::Mode(policy::parse_mode_setting(input).map_err(|_| EINVAL)?),
-        CG_DISTANCE => Change::Distance(policy::parse_distance_setting(input).map_err(|_| EINVAL)?),
-        _ => return Err(EINVAL),
-    };
-    let guard = rcu::read_lock();
-    policy
-        .state
-        .cgroup(memcg, &guard)
-        .ok_or(ENOMEM)?
-        .update(|c| c.apply(change));
-    drop(guard);
-    policy.refresh();
-    Ok(())
-}
-
-/// `seq_show` of every file.
+/// The policy and cgroup of a handler, and the cgroup's own state.
 ///
 /// # Safety
 ///
-/// Called by shim.c with the registered context, the file's cgroup and
-/// its seq_file.
-#[no_mangle]
-unsafe extern "C" fn lr_cgroup_show(
+/// `ctx` must be the pointer the files were created with (a registered
+/// `RegisteredPolicy`, which outlives them), and `memcg` the file's cgroup, pinned
+/// while the file is open.
+unsafe fn args<'a>(
     ctx: *const c_void,
-    file: c_uint,
+    memcg: *mut bindings::mem_cgroup,
+) -> Option<(&'a RegisteredPolicy, MemCgroup<'a>)> {
+    // SAFETY: the caller's guarantee.
+    unsafe {
+        Some((
+            ctx.cast::<RegisteredPolicy>().as_ref()?,
+            MemCgroup::from_raw(memcg)?,
+        ))
+    }
+}
+
+/// Runs a `seq_show` handler.
+///
+/// # Safety
+///
+/// As for [`args`]; `sf` is the file's seq_file.
+unsafe fn show(
+    ctx: *const c_void,
     memcg: *mut bindings::mem_cgroup,
     sf: *mut bindings::seq_file,
+    show: impl FnOnce(&RegisteredPolicy, MemCgroup<'_>, &SeqFile) -> Result,
 ) -> c_int {
-    // SAFETY: shim.c passes the registered context (a live `Policy`), the
-    // file's cgroup, pinned while the file is open, and its seq_file.
-    let (policy, memcg, seq) = unsafe {
-        (
-            ctx.cast::<Policy>().as_ref(),
-            MemCgroup::from_raw(memcg),
-            SeqFile::from_raw(sf),
-        )
-    };
-    let (Some(policy), Some(memcg)) = (policy, memcg) else {
+    // SAFETY: the caller's guarantee.
+    let Some((policy, memcg)) = (unsafe { args(ctx, memcg) }) else {
         return ENODEV.to_errno();
     };
-    match show(policy, file, memcg, seq) {
+    // SAFETY: kernfs passes the open file's seq_file.
+    let seq = unsafe { SeqFile::from_raw(sf) };
+    match show(policy, memcg, seq) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
 }
 
-/// `write` of the mode and distance files.
+/// The cgroup's own setting of a file.
+fn own_config(policy: &RegisteredPolicy, memcg: MemCgroup<'_>) -> Config {
+    let guard = rcu::read_lock();
+    policy
+        .state
+        .cgroup(memcg, &guard)
+        .map_or(Config::INHERIT, |s| s.config())
+}
+
+/// `memory.local_reclaim.mode`: the cgroup's own mode, or inherit.
 ///
 /// # Safety
 ///
-/// Called by shim.c with the registered context, the file's cgroup,
-/// `len` bytes at `buf`, and whether the file's opener is an administrator.
+/// Called by shim.c with the files' context, the file's cgroup and its
+/// seq_file.
 #[no_mangle]
-unsafe extern "C" fn lr_cgroup_write(
+unsafe extern "C" fn lr_cgroup_mode_show(
     ctx: *const c_void,
-    file: c_uint,
+    memcg: *mut bindings::mem_cgroup,
+    sf: *mut bindings::seq_file,
+) -> c_int {
+    // SAFETY: as shim.c guarantees.
+    unsafe {
+        show(ctx, memcg, sf, |p, m, seq| {
+            seq_print!(seq, "{}\n", own_config(p, m).mode);
+            Ok(())
+        })
+    }
+}
+
+/// `memory.local_reclaim.distance`: the cgroup's own distance, or inherit.
+///
+/// # Safety
+///
+/// As for [`lr_cgroup_mode_show`].
+#[no_mangle]
+unsafe extern "C" fn lr_cgroup_distance_show(
+    ctx: *const c_void,
+    memcg: *mut bindings::mem_cgroup,
+    sf: *mut bindings::seq_file,
+) -> c_int {
+    // SAFETY: as shim.c guarantees.
+    unsafe {
+        show(ctx, memcg, sf, |p, m, seq| {
+            seq_print!(seq, "{}\n", own_config(p, m).distance);
+            Ok(())
+        })
+    }
+}
+
+/// `memory.local_reclaim.stat`: the cgroup's counters per node, its
+/// effective values, and whether its reach covers nodes with CPUs.
+///
+/// # Safety
+///
+/// As for [`lr_cgroup_mode_show`].
+#[no_mangle]
+unsafe extern "C" fn lr_cgroup_stat_show(
+    ctx: *const c_void,
+    memcg: *mut bindings::mem_cgroup,
+    sf: *mut bindings::seq_file,
+) -> c_int {
+    // SAFETY: as shim.c guarantees.
+    unsafe { show(ctx, memcg, sf, stat) }
+}
+
+fn stat(policy: &RegisteredPolicy, memcg: MemCgroup<'_>, seq: &SeqFile) -> Result {
+    let state = &policy.state;
+    let guard = rcu::read_lock();
+    if let Some(s) = state.cgroup(memcg, &guard) {
+        s.counters
+            .write_to(&mut SeqWriter(seq), topology::online_nodes())
+            .map_err(|_| EINVAL)?;
+    }
+    let (_, eff) = state.lookup(Some(memcg), &guard);
+    seq_print!(
+        seq,
+        "effective mode={} distance={}\n",
+        eff.mode.joined(","),
+        eff.distance
+    );
+    // Remote nodes with CPUs are within reach only once an administrator
+    // set the distance.
+    seq_print!(seq, "reach_cpu_nodes {}\n", u8::from(eff.distance_set));
+    Ok(())
+}
+
+/// Applies a write of `len` bytes at `buf` to the cgroup's setting, if the
+/// file's opener is an administrator (`CAP_SYS_ADMIN` in the initial user
+/// namespace, in the opener's credentials): reclaim evicts other tenants'
+/// page cache.  Bad input changes nothing.
+///
+/// # Safety
+///
+/// As for [`args`]; `len` bytes are readable at `buf`.
+unsafe fn write(
+    ctx: *const c_void,
+    memcg: *mut bindings::mem_cgroup,
+    buf: *const u8,
+    len: usize,
+    opener_admin: bool,
+    parse: impl FnOnce(&[u8]) -> Option<Change>,
+) -> isize {
+    // SAFETY: the caller's guarantee.
+    let Some((policy, memcg)) = (unsafe { args(ctx, memcg) }) else {
+        return ENODEV.to_errno() as isize;
+    };
+    if !opener_admin {
+        return EPERM.to_errno() as isize;
+    }
+    if len > MAX_INPUT {
+        return EINVAL.to_errno() as isize;
+    }
+    // SAFETY: kernfs passes `len` readable bytes at `buf`.
+    let input = unsafe { core::slice::from_raw_parts(buf, len) };
+    // Parse before looking anything up: bad input changes nothing.
+    let Some(change) = parse(input) else {
+        return EINVAL.to_errno() as isize;
+    };
+    let guard = rcu::read_lock();
+    let Some(own) = policy.state.cgroup(memcg, &guard) else {
+        return ENOMEM.to_errno() as isize;
+    };
+    own.update(|c| c.apply(change));
+    drop(guard);
+    policy.refresh();
+    len as isize
+}
+
+/// # Safety
+///
+/// Called by shim.c with the files' context, the file's cgroup, `len`
+/// bytes at `buf`, and whether the file's opener is an administrator.
+#[no_mangle]
+unsafe extern "C" fn lr_cgroup_mode_write(
+    ctx: *const c_void,
     memcg: *mut bindings::mem_cgroup,
     buf: *const u8,
     len: usize,
     opener_admin: bool,
 ) -> isize {
-    // SAFETY: as for `lr_cgroup_show`; kernfs passes `len` readable bytes.
-    let (policy, memcg, input) = unsafe {
-        (
-            ctx.cast::<Policy>().as_ref(),
-            MemCgroup::from_raw(memcg),
-            core::slice::from_raw_parts(buf, len),
-        )
-    };
-    let (Some(policy), Some(memcg)) = (policy, memcg) else {
-        return ENODEV.to_errno() as isize;
-    };
-    match write(policy, file, memcg, input, opener_admin) {
-        Ok(()) => len as isize,
-        Err(e) => e.to_errno() as isize,
+    // SAFETY: as shim.c guarantees.
+    unsafe {
+        write(ctx, memcg, buf, len, opener_admin, |input| {
+            policy::parse_mode_setting(input).ok().map(Change::Mode)
+        })
+    }
+}
+
+/// # Safety
+///
+/// As for [`lr_cgroup_mode_write`].
+#[no_mangle]
+unsafe extern "C" fn lr_cgroup_distance_write(
+    ctx: *const c_void,
+    memcg: *mut bindings::mem_cgroup,
+    buf: *const u8,
+    len: usize,
+    opener_admin: bool,
+) -> isize {
+    // SAFETY: as shim.c guarantees.
+    unsafe {
+        write(ctx, memcg, buf, len, opener_admin, |input| {
+            policy::parse_distance_setting(input)
+                .ok()
+                .map(Change::Distance)
+        })
     }
 }

@@ -2,49 +2,66 @@
 
 //! The module's files as one unit: `/sys/kernel/mm/local_reclaim/` with its
 //! knobs, and the `memory.local_reclaim.*` cgroup files, created together
-//! and removed together.
+//! and removed together.  Their handlers (`sysfs.rs`, `cgroup_files.rs`)
+//! reach the policy through the files' own state in shim.c, not a global.
 
-use kernel::{bindings, prelude::*};
+use core::{marker::PhantomData, ptr::NonNull};
 
-use crate::{hooks::Policy, sysfs::Dir};
+use kernel::prelude::*;
 
-extern "C" {
-    fn lr_files_add(dir: *mut bindings::kobject, ctx: *const c_void) -> c_int;
-    fn lr_files_remove(dir: *mut bindings::kobject);
+use crate::hooks::RegisteredPolicy;
+
+/// shim.c's `struct lr_files`: the directory's kobject, the cgroup files'
+/// cftypes, and the policy their handlers work on.
+#[repr(C)]
+struct LrFiles {
+    _opaque: [u8; 0],
 }
 
-/// The files; removed on drop.
+extern "C" {
+    fn lr_files_add(ctx: *const c_void) -> *mut LrFiles;
+    fn lr_files_remove(files: *mut LrFiles);
+}
+
+/// The files, whose handlers work on the policy borrowed for `'a`; removed
+/// on drop.
 ///
 /// # Invariants
 ///
-/// The files in `dir` and the cgroup files exist and their handlers use the
-/// `Policy` given to [`Files::new`], which outlives `self`.
-pub(crate) struct Files {
-    dir: Dir,
+/// `files` came from `lr_files_add()` and was not removed yet.
+pub(crate) struct Files<'a> {
+    files: NonNull<LrFiles>,
+    _policy: PhantomData<&'a RegisteredPolicy>,
 }
 
-impl Files {
-    /// Creates every file; their handlers work on `policy`, which must be
-    /// registered while the files exist.
-    ///
-    /// # Safety
-    ///
-    /// `policy` must outlive the returned `Files`, and stay registered.
-    pub(crate) unsafe fn new(policy: &Policy) -> Result<Self> {
-        let dir = Dir::create_in_mm(c"local_reclaim")?;
-        let ctx: *const Policy = policy;
-        // SAFETY: `dir` is a live kobject; `ctx` stays valid until
-        // `lr_files_remove`, which the caller guarantees by outliving us.
-        kernel::error::to_result(unsafe { lr_files_add(dir.as_raw(), ctx.cast()) })?;
-        // INVARIANT: the files exist from here on.
-        Ok(Files { dir })
+// SAFETY: the files may be removed from any thread.
+unsafe impl Send for Files<'_> {}
+// SAFETY: `Files` has no methods taking `&self`.
+unsafe impl Sync for Files<'_> {}
+
+impl<'a> Files<'a> {
+    /// Creates every file; their handlers work on `policy`, which is
+    /// registered for as long as it exists.
+    pub(crate) fn new(policy: &'a RegisteredPolicy) -> Result<Self> {
+        let ctx: *const RegisteredPolicy = policy;
+        // SAFETY: `ctx` stays valid for `'a`, which `Self` cannot outlive,
+        // and `Drop` removes the files first.
+        let files = unsafe { lr_files_add(ctx.cast()) };
+        kernel::error::from_err_ptr(files)?;
+        // INVARIANT: a pointer that is not an error is the new files.
+        NonNull::new(files).map_or(Err(ENOMEM), |files| {
+            Ok(Files {
+                files,
+                _policy: PhantomData,
+            })
+        })
     }
 }
 
-impl Drop for Files {
+impl Drop for Files<'_> {
     fn drop(&mut self) {
         // SAFETY: the files exist (type invariant); this returns once no
-        // handler runs, before `dir` itself is released.
-        unsafe { lr_files_remove(self.dir.as_raw()) };
+        // handler runs, and frees them.
+        unsafe { lr_files_remove(self.files.as_ptr()) };
     }
 }

@@ -15,66 +15,96 @@ use crate::{
     topology,
 };
 
-/// The registered `struct node_reclaim_policy` and the state it serves.
-#[pin_data]
-pub(crate) struct Policy {
-    #[pin]
-    ops: Opaque<bindings::node_reclaim_policy>,
+/// The policy as the page allocator sees it: the `struct
+/// node_reclaim_policy` whose callbacks it calls, and the state they serve.
+///
+/// Registered by its initializer, once the state is ready, and
+/// unregistered by its drop, which returns once no callback runs; the
+/// state is freed only after that.  Pinned: the allocator holds a pointer
+/// to `ops`.
+#[pin_data(PinnedDrop)]
+pub(crate) struct RegisteredPolicy {
     #[pin]
     pub(crate) state: State,
+    #[pin]
+    ops: Opaque<bindings::node_reclaim_policy>,
 }
 
 // SAFETY: `ops` is written once before registration and afterwards only
 // read, by the kernel; `state` is `Send`.
-unsafe impl Send for Policy {}
+unsafe impl Send for RegisteredPolicy {}
 // SAFETY: the kernel only reads `ops`; all of `state` is safe to share
 // (atomics, per-CPU counters, a mutex, and an RCU map whose writers the
 // mutex and the kernel serialise).
-unsafe impl Sync for Policy {}
+unsafe impl Sync for RegisteredPolicy {}
 
-impl Policy {
-    /// The policy, not yet registered.
+impl RegisteredPolicy {
+    /// The policy, registered with the allocator.
     pub(crate) fn new() -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            ops: Opaque::new(bindings::node_reclaim_policy {
-                decide: Some(decide),
-                acted: Some(acted),
-                placed: Some(placed),
-                memcg_online: Some(memcg_online),
-                memcg_offline: Some(memcg_offline),
-            }),
             state <- State::new(),
+            // Last: the callbacks may run as soon as this is registered.
+            ops <- Opaque::try_ffi_init(|ops: *mut bindings::node_reclaim_policy| {
+                // SAFETY: `ops` is valid for writes and pinned in `Self`.
+                unsafe {
+                    ops.write(bindings::node_reclaim_policy {
+                        decide: Some(nrp_decide),
+                        acted: Some(nrp_acted),
+                        placed: Some(nrp_placed),
+                        memcg_online: Some(nrp_memcg_online),
+                        memcg_offline: Some(nrp_memcg_offline),
+                    })
+                };
+                // SAFETY: `ops` is initialised, and stays valid and in place
+                // until `PinnedDrop::drop` unregisters it; the callbacks
+                // reach `state`, initialised above, through it.
+                kernel::error::to_result(unsafe { bindings::node_reclaim_policy_register(ops) })
+            }),
+        })
+        // The cgroups got their values at registration; the allocations
+        // made for no cgroup follow the global mode.
+        .pin_chain(|policy| {
+            policy.refresh();
+            Ok(())
         })
     }
 
     /// Recomputes every cgroup's effective values after a knob changed.
-    /// Only while registered: the file handlers, which exist only then.
     pub(crate) fn refresh(&self) {
         self.state.refresh(self);
     }
 }
 
-impl SetActive for Policy {
+#[pinned_drop]
+impl PinnedDrop for RegisteredPolicy {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: registered by `new()`; this waits until no callback runs,
+        // so `state` may be freed afterwards.
+        unsafe { bindings::node_reclaim_policy_unregister(self.ops.get()) };
+    }
+}
+
+impl SetActive for RegisteredPolicy {
     fn set_active(&self, memcg: Option<MemCgroup<'_>>, active: bool) {
         let memcg = memcg.map_or(core::ptr::null_mut(), MemCgroup::as_raw);
-        // SAFETY: called from the cgroup callbacks and the file handlers,
-        // which run only while `ops` is registered; `memcg` is live.
+        // SAFETY: `ops` is registered for as long as `self` exists; `memcg`
+        // is live.
         unsafe { bindings::node_reclaim_policy_set_active(self.ops.get(), memcg, active) };
     }
 }
 
-/// The `Policy` a callback was registered with.
+/// The policy a callback was registered with.
 ///
 /// # Safety
 ///
-/// `ops` must be the `ops` field of a live `Policy`.
-unsafe fn policy_of<'a>(ops: *mut bindings::node_reclaim_policy) -> &'a Policy {
-    // SAFETY: the caller guarantees `ops` is `Policy::ops`; `Opaque<T>` has
-    // the layout of `T`.
+/// `ops` must be the `ops` field of a live `RegisteredPolicy`.
+unsafe fn policy_of<'a>(ops: *mut bindings::node_reclaim_policy) -> &'a RegisteredPolicy {
+    // SAFETY: the caller guarantees `ops` is `RegisteredPolicy::ops`;
+    // `Opaque<T>` has the layout of `T`.
     unsafe {
         &*kernel::container_of!(
             ops.cast::<Opaque<bindings::node_reclaim_policy>>(),
-            Policy,
+            RegisteredPolicy,
             ops
         )
     }
@@ -136,12 +166,12 @@ unsafe fn memcg_of<'a>(
 /// # Safety
 ///
 /// Called by the allocator with the registered `ops` and a valid request.
-unsafe extern "C" fn decide(
+unsafe extern "C" fn nrp_decide(
     ops: *mut bindings::node_reclaim_policy,
     req: *const bindings::nrp_request,
 ) -> c_uint {
     // SAFETY: the allocator passes the registered ops (inside a live
-    // `Policy`, which outlives its registration) and a valid request.
+    // `RegisteredPolicy`, which outlives its registration) and a valid request.
     let (policy, req) = unsafe { (policy_of(ops), &*req) };
     let guard = rcu::read_lock();
     // SAFETY: `req` is this callback's request.
@@ -162,14 +192,14 @@ unsafe extern "C" fn decide(
 /// # Safety
 ///
 /// Called by the allocator with the registered `ops` and a valid request.
-unsafe extern "C" fn acted(
+unsafe extern "C" fn nrp_acted(
     ops: *mut bindings::node_reclaim_policy,
     req: *const bindings::nrp_request,
     taken: c_uint,
     nr_reclaimed: c_ulong,
     _zone_ok: bool,
 ) {
-    // SAFETY: as for `decide`.
+    // SAFETY: as for `nrp_decide`.
     let (policy, req) = unsafe { (policy_of(ops), &*req) };
     let guard = rcu::read_lock();
     // SAFETY: `req` is this callback's request.
@@ -196,12 +226,12 @@ unsafe extern "C" fn acted(
 /// # Safety
 ///
 /// Called by the allocator with the registered `ops` and a valid request.
-unsafe extern "C" fn placed(
+unsafe extern "C" fn nrp_placed(
     ops: *mut bindings::node_reclaim_policy,
     req: *const bindings::nrp_request,
     nid: c_int,
 ) {
-    // SAFETY: as for `decide`.
+    // SAFETY: as for `nrp_decide`.
     let (policy, req) = unsafe { (policy_of(ops), &*req) };
     let guard = rcu::read_lock();
     // SAFETY: `req` is this callback's request.
@@ -220,11 +250,11 @@ unsafe extern "C" fn placed(
 /// # Safety
 ///
 /// Called by the kernel with the registered `ops` and a live cgroup.
-unsafe extern "C" fn memcg_online(
+unsafe extern "C" fn nrp_memcg_online(
     ops: *mut bindings::node_reclaim_policy,
     memcg: *mut bindings::mem_cgroup,
 ) {
-    // SAFETY: as for `decide`; the cgroup is alive for the callback.
+    // SAFETY: as for `nrp_decide`; the cgroup is alive for the callback.
     let (policy, memcg) = unsafe { (policy_of(ops), MemCgroup::from_raw(memcg)) };
     if let Some(memcg) = memcg {
         policy.state.cgroup_online(memcg, policy);
@@ -236,54 +266,13 @@ unsafe extern "C" fn memcg_online(
 /// # Safety
 ///
 /// Called by the kernel with the registered `ops` and a live cgroup.
-unsafe extern "C" fn memcg_offline(
+unsafe extern "C" fn nrp_memcg_offline(
     ops: *mut bindings::node_reclaim_policy,
     memcg: *mut bindings::mem_cgroup,
 ) {
-    // SAFETY: as for `memcg_online`.
+    // SAFETY: as for `nrp_memcg_online`.
     let (policy, memcg) = unsafe { (policy_of(ops), MemCgroup::from_raw(memcg)) };
     if let Some(memcg) = memcg {
         policy.state.cgroup_offline(memcg);
-    }
-}
-
-/// The policy's registration with the allocator; unregisters on drop.
-///
-/// # Invariants
-///
-/// `policy` is registered, and the `Policy` it points into outlives `self`.
-pub(crate) struct Registration {
-    policy: *mut bindings::node_reclaim_policy,
-}
-
-// SAFETY: registration and unregistration may happen on any thread.
-unsafe impl Send for Registration {}
-// SAFETY: `Registration` has no methods taking `&self`.
-unsafe impl Sync for Registration {}
-
-impl Registration {
-    /// Registers `policy`.
-    ///
-    /// # Safety
-    ///
-    /// `policy` must outlive the returned `Registration`.
-    pub(crate) unsafe fn new(policy: Pin<&Policy>) -> Result<Self> {
-        let ops = policy.ops.get();
-        // SAFETY: `ops` is a fully initialised policy whose callbacks stay
-        // valid while registered, which the caller guarantees.
-        kernel::error::to_result(unsafe { bindings::node_reclaim_policy_register(ops) })?;
-        // The cgroups got their values at registration; the allocations
-        // made for no cgroup follow the global mode.
-        policy.refresh();
-        // INVARIANT: registered just now.
-        Ok(Registration { policy: ops })
-    }
-}
-
-impl Drop for Registration {
-    fn drop(&mut self) {
-        // SAFETY: registered (type invariant); this waits until no callback
-        // runs, so the `Policy` may be freed afterwards.
-        unsafe { bindings::node_reclaim_policy_unregister(self.policy) };
     }
 }

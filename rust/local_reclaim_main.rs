@@ -4,8 +4,8 @@
 //! reclaiming nearby nodes before the allocator spills to distant ones.
 //!
 //! The crate root declares the module's parts and holds the module state:
-//! the policy (pinned: the allocator and the file handlers point into it),
-//! its registration with the page allocator, and the files.
+//! the policy registered with the page allocator, the files that set it,
+//! and `node_reclaim_distance`'s value from before the load.
 
 use kernel::prelude::*;
 
@@ -31,47 +31,55 @@ module! {
 
 /// Module state, from `insmod` to `rmmod`.
 ///
-/// Fields drop in declaration order: the files go first (no handler runs
-/// after, so no knob write can land later), then `node_reclaim_distance`
-/// gets its value from before the load back, then the policy is
-/// unregistered (no allocator callback runs after), then the policy and
-/// its per-cgroup state are freed.
+/// Initialised in the order that is safe: `node_reclaim_distance`
+/// remembered, the policy registered, then the files that change both.
+/// Torn down the other way round: `drop` removes the files (no knob write
+/// can land after that), then the fields drop in declaration order:
+/// `node_reclaim_distance` gets its old value back, and the policy is
+/// unregistered, once no allocator callback runs, before its state is
+/// freed.
+#[pin_data(PinnedDrop)]
 struct LocalReclaim {
-    _files: files::Files,
-    _distance: state::DistanceRestore,
-    _registration: hooks::Registration,
-    _policy: Pin<KBox<hooks::Policy>>,
+    /// Borrows `policy`: see `init`.
+    files: Option<files::Files<'static>>,
+    distance: state::DistanceRestore,
+    #[pin]
+    policy: hooks::RegisteredPolicy,
 }
 
-impl kernel::Module for LocalReclaim {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
+impl kernel::InPlaceModule for LocalReclaim {
+    fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
         topology::log_distances();
-        let distance = state::DistanceRestore::new();
-        let policy = KBox::pin_init(hooks::Policy::new(), GFP_KERNEL)?;
-        // SAFETY: `policy` is declared after `_registration`, so it is
-        // dropped, and freed, only after the registration is.
-        let registration = unsafe { hooks::Registration::new(policy.as_ref())? };
-        // SAFETY: `policy` is declared after `_files` too, and so is
-        // `_registration`: the policy stays registered while files exist.
-        let files = unsafe { files::Files::new(&policy)? };
-        pr_info!(
-            "loaded, {} nodes online, mode {}, node_reclaim_distance {}\n",
-            topology::online_nodes().count(),
-            policy.state.global_mode(),
-            state::kernel_distance()
-        );
-        Ok(LocalReclaim {
-            _files: files,
-            _distance: distance,
-            _registration: registration,
-            _policy: policy,
+        try_pin_init!(&this in Self {
+            distance: state::DistanceRestore::new(),
+            policy <- hooks::RegisteredPolicy::new(),
+            files: {
+                // SAFETY: `policy` is initialised (above) and pinned in
+                // `Self`, so it stays valid and in place until `Self` is
+                // dropped; `drop` removes the files before that, so the
+                // borrow never outlives it.
+                let policy = unsafe { &(*this.as_ptr()).policy };
+                Some(files::Files::new(policy)?)
+            },
+        }? Error)
+        .pin_chain(|m| {
+            pr_info!(
+                "loaded, {} nodes online, mode {}, node_reclaim_distance {}\n",
+                topology::online_nodes().count(),
+                m.policy.state.global_mode(),
+                state::kernel_distance()
+            );
+            Ok(())
         })
     }
 }
 
-impl Drop for LocalReclaim {
-    fn drop(&mut self) {
-        // Runs before the fields drop.
+#[pinned_drop]
+impl PinnedDrop for LocalReclaim {
+    fn drop(self: Pin<&mut Self>) {
+        // The files first: they borrow the policy, and a knob write must
+        // not land after `node_reclaim_distance` is given back.
+        drop(self.project().files.take());
         pr_info!("unloaded\n");
     }
 }

@@ -14,17 +14,11 @@
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/topology.h>
 
 #include "shim.h"
-
-/* Must match sysfs.rs and cgroup_files.rs. */
-enum { LR_KNOB_MODE, LR_KNOB_DISTANCE, LR_KNOB_STAT };
-enum { LR_CG_MODE, LR_CG_DISTANCE, LR_CG_STAT };
-
-/* The policy the handlers work on; set while the files exist. */
-static const void *lr_ctx;
 
 bool lr_node_online(int nid)
 {
@@ -91,117 +85,182 @@ bool lr_capable_admin(void)
 	return capable(CAP_SYS_ADMIN);
 }
 
+/*
+ * The files of one load of the module: /sys/kernel/mm/local_reclaim/ (a
+ * kobject of ours, so that its attributes find the module's state through
+ * container_of(), as DAMON's sysfs does) and the memory.local_reclaim.*
+ * cftypes (a copy per load, for the same reason).  @ctx is what the Rust
+ * handlers work on.
+ */
+struct lr_files {
+	struct kobject kobj;
+	const void *ctx;
+	struct cftype cft[4];
+	bool cft_added;
+};
+
+static const void *lr_ctx_of_kobj(struct kobject *kobj)
+{
+	return container_of(kobj, struct lr_files, kobj)->ctx;
+}
+
 /* ---- /sys/kernel/mm/local_reclaim/ ---- */
 
-struct lr_attr {
-	struct kobj_attribute attr;
-	unsigned int knob;
-};
-
-static ssize_t lr_attr_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+static ssize_t mode_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
-	return lr_sysfs_show(lr_ctx, container_of(attr, struct lr_attr, attr)->knob, buf);
+	return lr_sysfs_mode_show(lr_ctx_of_kobj(kobj), buf);
 }
 
-static ssize_t lr_attr_store(struct kobject *kobj, struct kobj_attribute *attr,
-			     const char *buf, size_t len)
+static ssize_t mode_store(struct kobject *kobj, struct kobj_attribute *attr,
+			  const char *buf, size_t len)
 {
-	return lr_sysfs_store(lr_ctx, container_of(attr, struct lr_attr, attr)->knob, buf, len);
+	return lr_sysfs_mode_store(lr_ctx_of_kobj(kobj), buf, len);
 }
 
-#define LR_ATTR(_name, _mode, _knob)						\
-	static struct lr_attr lr_attr_##_name = {				\
-		.attr = __ATTR(_name, _mode, lr_attr_show, lr_attr_store),	\
-		.knob = _knob,							\
-	}
+static ssize_t node_reclaim_distance_show(struct kobject *kobj, struct kobj_attribute *attr,
+					  char *buf)
+{
+	return lr_sysfs_distance_show(lr_ctx_of_kobj(kobj), buf);
+}
 
-LR_ATTR(mode, 0644, LR_KNOB_MODE);
-LR_ATTR(node_reclaim_distance, 0644, LR_KNOB_DISTANCE);
-LR_ATTR(stat, 0444, LR_KNOB_STAT);
+static ssize_t node_reclaim_distance_store(struct kobject *kobj, struct kobj_attribute *attr,
+					   const char *buf, size_t len)
+{
+	return lr_sysfs_distance_store(lr_ctx_of_kobj(kobj), buf, len);
+}
+
+static ssize_t stat_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return lr_sysfs_stat_show(lr_ctx_of_kobj(kobj), buf);
+}
+
+static struct kobj_attribute mode_attr = __ATTR_RW_MODE(mode, 0644);
+static struct kobj_attribute node_reclaim_distance_attr =
+	__ATTR_RW_MODE(node_reclaim_distance, 0644);
+static struct kobj_attribute stat_attr = __ATTR_RO_MODE(stat, 0444);
 
 static struct attribute *lr_attrs[] = {
-	&lr_attr_mode.attr.attr,
-	&lr_attr_node_reclaim_distance.attr.attr,
-	&lr_attr_stat.attr.attr,
+	&mode_attr.attr,
+	&node_reclaim_distance_attr.attr,
+	&stat_attr.attr,
 	NULL,
 };
+ATTRIBUTE_GROUPS(lr);
 
-static const struct attribute_group lr_attr_group = {
-	.attrs = lr_attrs,
+static void lr_files_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct lr_files, kobj));
+}
+
+static const struct kobj_type lr_files_ktype = {
+	.release = lr_files_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = lr_groups,
 };
 
 /* ---- memory.local_reclaim.* in every non-root memory cgroup ---- */
 
-static int lr_cftype_show(struct seq_file *sf, void *v)
-{
-	struct mem_cgroup *memcg = mem_cgroup_from_css(seq_css(sf));
+enum { LR_CG_MODE, LR_CG_DISTANCE, LR_CG_STAT };
 
-	return lr_cgroup_show(lr_ctx, seq_cft(sf)->private, memcg, sf);
+#define LR_CTX_OF_CFT(c, i)	(container_of((c), struct lr_files, cft[i])->ctx)
+
+static int cg_mode_show(struct seq_file *sf, void *v)
+{
+	return lr_cgroup_mode_show(LR_CTX_OF_CFT(seq_cft(sf), LR_CG_MODE),
+				   mem_cgroup_from_css(seq_css(sf)), sf);
 }
 
-static ssize_t lr_cftype_write(struct kernfs_open_file *of, char *buf, size_t nbytes,
-			       loff_t off)
+static int cg_distance_show(struct seq_file *sf, void *v)
 {
-	struct mem_cgroup *memcg = mem_cgroup_from_css(of_css(of));
-	/*
-	 * Whoever opened the file decides, as cgroup core does for a
-	 * delegated cgroup.procs: a descriptor an unprivileged task opened
-	 * grants nothing when a privileged one writes through it.
-	 */
-	bool opener_admin = file_ns_capable(of->file, &init_user_ns, CAP_SYS_ADMIN);
-
-	return lr_cgroup_write(lr_ctx, of_cft(of)->private, memcg, buf, nbytes, opener_admin);
+	return lr_cgroup_distance_show(LR_CTX_OF_CFT(seq_cft(sf), LR_CG_DISTANCE),
+				       mem_cgroup_from_css(seq_css(sf)), sf);
 }
 
-static struct cftype lr_cftypes[] = {
-	{
+static int cg_stat_show(struct seq_file *sf, void *v)
+{
+	return lr_cgroup_stat_show(LR_CTX_OF_CFT(seq_cft(sf), LR_CG_STAT),
+				   mem_cgroup_from_css(seq_css(sf)), sf);
+}
+
+/*
+ * Whoever opened the file decides, as cgroup core does for a delegated
+ * cgroup.procs: a descriptor an unprivileged task opened grants nothing
+ * when a privileged one writes through it.
+ */
+static bool lr_opener_admin(struct kernfs_open_file *of)
+{
+	return file_ns_capable(of->file, &init_user_ns, CAP_SYS_ADMIN);
+}
+
+static ssize_t cg_mode_write(struct kernfs_open_file *of, char *buf, size_t nbytes,
+			     loff_t off)
+{
+	return lr_cgroup_mode_write(LR_CTX_OF_CFT(of_cft(of), LR_CG_MODE),
+				    mem_cgroup_from_css(of_css(of)), buf, nbytes,
+				    lr_opener_admin(of));
+}
+
+static ssize_t cg_distance_write(struct kernfs_open_file *of, char *buf, size_t nbytes,
+				 loff_t off)
+{
+	return lr_cgroup_distance_write(LR_CTX_OF_CFT(of_cft(of), LR_CG_DISTANCE),
+					mem_cgroup_from_css(of_css(of)), buf, nbytes,
+					lr_opener_admin(of));
+}
+
+static const struct cftype lr_cftypes[] = {
+	[LR_CG_MODE] = {
 		.name = "local_reclaim.mode",
 		.flags = CFTYPE_NOT_ON_ROOT,
-		.seq_show = lr_cftype_show,
-		.write = lr_cftype_write,
-		.private = LR_CG_MODE,
+		.seq_show = cg_mode_show,
+		.write = cg_mode_write,
 	},
-	{
+	[LR_CG_DISTANCE] = {
 		.name = "local_reclaim.distance",
 		.flags = CFTYPE_NOT_ON_ROOT,
-		.seq_show = lr_cftype_show,
-		.write = lr_cftype_write,
-		.private = LR_CG_DISTANCE,
+		.seq_show = cg_distance_show,
+		.write = cg_distance_write,
 	},
-	{
+	[LR_CG_STAT] = {
 		.name = "local_reclaim.stat",
 		.flags = CFTYPE_NOT_ON_ROOT,
-		.seq_show = lr_cftype_show,
-		.private = LR_CG_STAT,
+		.seq_show = cg_stat_show,
 	},
 	{ }	/* terminate */
 };
 
 /*
- * Creates the knobs in @dir and in every memory cgroup.  @ctx is passed to
- * every handler; it must stay valid until lr_files_remove() returns.
+ * Creates /sys/kernel/mm/local_reclaim/ and the cgroup files, whose
+ * handlers get @ctx; returns them, or an ERR_PTR().  @ctx must stay valid
+ * until lr_files_remove() returns.
  */
-int lr_files_add(struct kobject *dir, const void *ctx)
+struct lr_files *lr_files_add(const void *ctx)
 {
+	struct lr_files *files = kzalloc(sizeof(*files), GFP_KERNEL);
 	int ret;
 
-	lr_ctx = ctx;
-	ret = sysfs_create_group(dir, &lr_attr_group);
+	if (!files)
+		return ERR_PTR(-ENOMEM);
+	files->ctx = ctx;
+	memcpy(files->cft, lr_cftypes, sizeof(lr_cftypes));
+	ret = kobject_init_and_add(&files->kobj, &lr_files_ktype, mm_kobj, "local_reclaim");
 	if (ret)
-		goto out;
-	ret = cgroup_add_dfl_cftypes(&memory_cgrp_subsys, lr_cftypes);
+		goto put;
+	ret = cgroup_add_dfl_cftypes(&memory_cgrp_subsys, files->cft);
 	if (ret)
-		sysfs_remove_group(dir, &lr_attr_group);
-out:
-	if (ret)
-		lr_ctx = NULL;
-	return ret;
+		goto put;
+	files->cft_added = true;
+	return files;
+put:
+	kobject_put(&files->kobj);
+	return ERR_PTR(ret);
 }
 
-/* Removes the knobs; returns once no handler runs any more. */
-void lr_files_remove(struct kobject *dir)
+/* Removes the files; returns once no handler runs any more. */
+void lr_files_remove(struct lr_files *files)
 {
-	cgroup_rm_cftypes(lr_cftypes);
-	sysfs_remove_group(dir, &lr_attr_group);
-	lr_ctx = NULL;
+	if (files->cft_added)
+		cgroup_rm_cftypes(files->cft);
+	kobject_del(&files->kobj);
+	kobject_put(&files->kobj);
 }

@@ -9,7 +9,7 @@
 
 #include <linux/types.h>
 
-struct kobject;
+struct lr_files;
 struct mem_cgroup;
 struct seq_file;
 
@@ -24,15 +24,21 @@ void lr_pcpu_free(u64 *pcpu);
 void lr_pcpu_add(u64 *pcpu, size_t idx, u64 n);
 u64 lr_pcpu_sum(u64 *pcpu, size_t idx);
 bool lr_capable_admin(void);
-int lr_files_add(struct kobject *dir, const void *ctx);
-void lr_files_remove(struct kobject *dir);
+struct lr_files *lr_files_add(const void *ctx);
+void lr_files_remove(struct lr_files *files);
 
-/* Provided by Rust (sysfs.rs, cgroup_files.rs). */
-ssize_t lr_sysfs_show(const void *ctx, unsigned int knob, char *buf);
-ssize_t lr_sysfs_store(const void *ctx, unsigned int knob, const char *buf, size_t len);
-int lr_cgroup_show(const void *ctx, unsigned int file, struct mem_cgroup *memcg,
-		   struct seq_file *sf);
-ssize_t lr_cgroup_write(const void *ctx, unsigned int file, struct mem_cgroup *memcg,
-			const char *buf, size_t len, bool opener_admin);
+/* Provided by Rust (sysfs.rs, cgroup_files.rs), one per file and operation. */
+ssize_t lr_sysfs_mode_show(const void *ctx, char *buf);
+ssize_t lr_sysfs_mode_store(const void *ctx, const char *buf, size_t len);
+ssize_t lr_sysfs_distance_show(const void *ctx, char *buf);
+ssize_t lr_sysfs_distance_store(const void *ctx, const char *buf, size_t len);
+ssize_t lr_sysfs_stat_show(const void *ctx, char *buf);
+int lr_cgroup_mode_show(const void *ctx, struct mem_cgroup *memcg, struct seq_file *sf);
+int lr_cgroup_distance_show(const void *ctx, struct mem_cgroup *memcg, struct seq_file *sf);
+int lr_cgroup_stat_show(const void *ctx, struct mem_cgroup *memcg, struct seq_file *sf);
+ssize_t lr_cgroup_mode_write(const void *ctx, struct mem_cgroup *memcg, const char *buf,
+			     size_t len, bool opener_admin);
+ssize_t lr_cgroup_distance_write(const void *ctx, struct mem_cgroup *memcg, const char *buf,
+				 size_t len, bool opener_admin);
 
 #endif /* LOCAL_RECLAIM_SHIM_H */

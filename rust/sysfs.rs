@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `/sys/kernel/mm/local_reclaim/`: the directory, and the handlers of its
-//! files (`mode`, `node_reclaim_distance`, `stat`), called from shim.c.
+//! `/sys/kernel/mm/local_reclaim/`: one handler per file and operation
+//! (`mode`, `node_reclaim_distance`, `stat`), called from shim.c's
+//! attributes with the policy their directory was created for.
 
-use core::{fmt::Write, ptr::NonNull};
+use core::fmt::Write;
 
-use kernel::{bindings, prelude::*, str::CStrExt};
+use kernel::prelude::*;
 
 use crate::{
-    hooks::Policy,
+    hooks::RegisteredPolicy,
     policy::{BufWriter, Distance, Mode},
     state, topology,
 };
@@ -17,139 +18,147 @@ extern "C" {
     fn lr_capable_admin() -> bool;
 }
 
-/// Whether the writer may change knobs: `CAP_SYS_ADMIN` in the initial
-/// user namespace, since reclaim evicts other tenants' page cache.
-pub(crate) fn capable_admin() -> bool {
+/// Whether the writer of a sysfs knob may change it: `CAP_SYS_ADMIN` in
+/// the initial user namespace, since reclaim evicts other tenants' page
+/// cache.  (Only root may open these files for writing; the cgroup files
+/// check their opener instead.)
+fn writer_is_admin() -> bool {
     // SAFETY: `capable()` only inspects the current task's credentials.
     unsafe { lr_capable_admin() }
 }
-
-/// A kobject directory under `/sys/kernel/mm/`, removed on drop.
-///
-/// # Invariants
-///
-/// `self.0` is a kobject returned by `kobject_create_and_add()` whose
-/// reference this value owns.
-pub(crate) struct Dir(NonNull<bindings::kobject>);
-
-// SAFETY: the kobject is reference counted and its API may be used from any
-// thread; this type only holds and finally drops one reference.
-unsafe impl Send for Dir {}
-// SAFETY: `Dir` offers no methods that mutate through a shared reference.
-unsafe impl Sync for Dir {}
-
-impl Dir {
-    /// Creates `/sys/kernel/mm/<name>/`.
-    pub(crate) fn create_in_mm(name: &'static CStr) -> Result<Self> {
-        // SAFETY: `name` is a NUL-terminated static string; `mm_kobj` is set
-        // up by `mm_sysfs_init()` long before any module can load.
-        let kobj =
-            unsafe { bindings::kobject_create_and_add(name.as_char_ptr(), bindings::mm_kobj) };
-        // INVARIANT: a non-NULL return is a new kobject we hold a reference to.
-        NonNull::new(kobj).map(Dir).ok_or(ENOMEM)
-    }
-
-    /// The raw kobject, for attaching attribute groups.
-    pub(crate) fn as_raw(&self) -> *mut bindings::kobject {
-        self.0.as_ptr()
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        // SAFETY: by the type invariant we own one reference; dropping it
-        // removes the directory.
-        unsafe { bindings::kobject_put(self.0.as_ptr()) };
-    }
-}
-
-/// Knob numbers; must match the enum in shim.c.
-const KNOB_MODE: c_uint = 0;
-const KNOB_DISTANCE: c_uint = 1;
-const KNOB_STAT: c_uint = 2;
 
 /// The policy behind a handler's context pointer.
 ///
 /// # Safety
 ///
-/// `ctx` must be the pointer given to `lr_files_add`, still registered.
-unsafe fn policy_of<'a>(ctx: *const c_void) -> Option<&'a Policy> {
-    // SAFETY: the caller guarantees `ctx` is null or a live `Policy`.
-    unsafe { ctx.cast::<Policy>().as_ref() }
+/// `ctx` must be the pointer the files were created with: a registered
+/// `RegisteredPolicy`, which outlives them.
+unsafe fn policy_of<'a>(ctx: *const c_void) -> Option<&'a RegisteredPolicy> {
+    // SAFETY: the caller guarantees `ctx` is null or a live `RegisteredPolicy`.
+    unsafe { ctx.cast::<RegisteredPolicy>().as_ref() }
 }
 
-fn show(policy: &Policy, knob: c_uint, w: &mut BufWriter<'_>) -> core::fmt::Result {
-    let state = &policy.state;
-    match knob {
-        KNOB_MODE => writeln!(w, "{}", state.global_mode()),
-        KNOB_DISTANCE => writeln!(w, "{}", state::kernel_distance()),
-        _ => {
-            state.global.write_to(w, topology::online_nodes())?;
-            writeln!(w, "cgroup_states {}", state.live())
-        }
-    }
-}
-
-fn store(policy: &Policy, knob: c_uint, input: &[u8]) -> Result {
-    if !capable_admin() {
-        return Err(EPERM);
-    }
-    match knob {
-        KNOB_MODE => policy
-            .state
-            .set_global_mode(Mode::parse(input).map_err(|_| EINVAL)?),
-        KNOB_DISTANCE => policy
-            .state
-            .set_global_distance(Distance::parse(input).map_err(|_| EINVAL)?),
-        _ => return Err(EACCES),
-    }
-    policy.refresh();
-    Ok(())
-}
-
-/// `show` of every file; `buf` is a sysfs page.
+/// Formats `show`'s output into the sysfs page at `buf`.
 ///
 /// # Safety
 ///
-/// Called by shim.c with the registered context and a sysfs page.
-#[no_mangle]
-unsafe extern "C" fn lr_sysfs_show(ctx: *const c_void, knob: c_uint, buf: *mut u8) -> isize {
-    // SAFETY: shim.c passes the registered context.
+/// As for [`policy_of`]; `buf` is the page sysfs hands to `show`.
+unsafe fn show(
+    ctx: *const c_void,
+    buf: *mut u8,
+    show: impl FnOnce(&RegisteredPolicy, &mut BufWriter<'_>) -> core::fmt::Result,
+) -> isize {
+    // SAFETY: the caller's guarantee.
     let Some(policy) = (unsafe { policy_of(ctx) }) else {
         return ENODEV.to_errno() as isize;
     };
-    // SAFETY: sysfs hands `show` a zeroed buffer of PAGE_SIZE bytes.
+    // SAFETY: sysfs hands `show` a buffer of PAGE_SIZE bytes.
     let page = unsafe { core::slice::from_raw_parts_mut(buf, kernel::page::PAGE_SIZE) };
     let mut w = BufWriter::new(page);
-    match show(policy, knob, &mut w) {
+    match show(policy, &mut w) {
         Ok(()) => w.len() as isize,
         Err(_) => EOVERFLOW.to_errno() as isize,
     }
 }
 
-/// `store` of the writable files.
+/// Applies a `store` of `len` bytes at `buf`, then refreshes every
+/// cgroup's effective values.
 ///
 /// # Safety
 ///
-/// Called by shim.c with the registered context and `len` bytes at `buf`.
-#[no_mangle]
-unsafe extern "C" fn lr_sysfs_store(
+/// As for [`policy_of`]; `len` bytes are readable at `buf`.
+unsafe fn store(
     ctx: *const c_void,
-    knob: c_uint,
     buf: *const u8,
     len: usize,
+    store: impl FnOnce(&RegisteredPolicy, &[u8]) -> Result,
 ) -> isize {
-    // SAFETY: shim.c passes the registered context.
+    // SAFETY: the caller's guarantee.
     let Some(policy) = (unsafe { policy_of(ctx) }) else {
         return ENODEV.to_errno() as isize;
     };
-    if knob == KNOB_STAT {
-        return EACCES.to_errno() as isize;
+    if !writer_is_admin() {
+        return EPERM.to_errno() as isize;
     }
     // SAFETY: sysfs passes `len` readable bytes at `buf`.
     let input = unsafe { core::slice::from_raw_parts(buf, len) };
-    match store(policy, knob, input) {
-        Ok(()) => len as isize,
+    match store(policy, input) {
+        Ok(()) => {
+            policy.refresh();
+            len as isize
+        }
         Err(e) => e.to_errno() as isize,
+    }
+}
+
+/// `mode`: the global mode, for cgroups that inherit up to the root.
+///
+/// # Safety
+///
+/// Called by shim.c with the files' context and a sysfs page.
+#[no_mangle]
+unsafe extern "C" fn lr_sysfs_mode_show(ctx: *const c_void, buf: *mut u8) -> isize {
+    // SAFETY: as shim.c guarantees.
+    unsafe { show(ctx, buf, |p, w| writeln!(w, "{}", p.state.global_mode())) }
+}
+
+/// # Safety
+///
+/// Called by shim.c with the files' context and `len` bytes at `buf`.
+#[no_mangle]
+unsafe extern "C" fn lr_sysfs_mode_store(ctx: *const c_void, buf: *const u8, len: usize) -> isize {
+    // SAFETY: as shim.c guarantees.
+    unsafe {
+        store(ctx, buf, len, |p, input| {
+            p.state
+                .set_global_mode(Mode::parse(input).map_err(|_| EINVAL)?);
+            Ok(())
+        })
+    }
+}
+
+/// `node_reclaim_distance`: the kernel's, shared with `zone_reclaim_mode`.
+///
+/// # Safety
+///
+/// Called by shim.c with the files' context and a sysfs page.
+#[no_mangle]
+unsafe extern "C" fn lr_sysfs_distance_show(ctx: *const c_void, buf: *mut u8) -> isize {
+    // SAFETY: as shim.c guarantees.
+    unsafe { show(ctx, buf, |_, w| writeln!(w, "{}", state::kernel_distance())) }
+}
+
+/// # Safety
+///
+/// Called by shim.c with the files' context and `len` bytes at `buf`.
+#[no_mangle]
+unsafe extern "C" fn lr_sysfs_distance_store(
+    ctx: *const c_void,
+    buf: *const u8,
+    len: usize,
+) -> isize {
+    // SAFETY: as shim.c guarantees.
+    unsafe {
+        store(ctx, buf, len, |p, input| {
+            p.state
+                .set_global_distance(Distance::parse(input).map_err(|_| EINVAL)?);
+            Ok(())
+        })
+    }
+}
+
+/// `stat`: the counters of allocations made for no cgroup, per node.
+///
+/// # Safety
+///
+/// Called by shim.c with the files' context and a sysfs page.
+#[no_mangle]
+unsafe extern "C" fn lr_sysfs_stat_show(ctx: *const c_void, buf: *mut u8) -> isize {
+    // SAFETY: as shim.c guarantees.
+    unsafe {
+        show(ctx, buf, |p, w| {
+            p.state.global.write_to(w, topology::online_nodes())?;
+            writeln!(w, "cgroup_states {}", p.state.live())
+        })
     }
 }
