@@ -540,35 +540,6 @@ pub(crate) fn kept_within(eff: Effective, node: Candidate) -> bool {
     within_reach(eff, node)
 }
 
-/// A `fmt::Write` into a fixed buffer that fails instead of truncating
-/// silently; sysfs `show` callbacks format into their page with it.
-pub(crate) struct BufWriter<'a> {
-    buf: &'a mut [u8],
-    len: usize,
-}
-
-impl<'a> BufWriter<'a> {
-    /// Writes into `buf` from its start.
-    pub(crate) fn new(buf: &'a mut [u8]) -> Self {
-        BufWriter { buf, len: 0 }
-    }
-
-    /// Bytes written so far.
-    pub(crate) fn len(&self) -> usize {
-        self.len
-    }
-}
-
-impl fmt::Write for BufWriter<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len.checked_add(s.len()).ok_or(fmt::Error)?;
-        let dst = self.buf.get_mut(self.len..end).ok_or(fmt::Error)?;
-        dst.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -971,17 +942,6 @@ mod tests {
         let c = AllocContext::from_bits(0x4 | 0x8 | 0x10 | 0x20, 1);
         assert!(!c.may_sleep && !c.may_wake_kswapd);
         assert!(c.no_retry && c.costly && c.this_node);
-    }
-
-    #[test]
-    fn buf_writer_refuses_overflow() {
-        use core::fmt::Write;
-        let mut buf = [0u8; 8];
-        let mut w = BufWriter::new(&mut buf);
-        assert!(write!(w, "{}", Mode::KSWAPD).is_ok());
-        assert_eq!(w.len(), 6);
-        assert!(write!(w, "{}", Mode::DIRECT).is_err());
-        assert_eq!(&buf[..6], b"kswapd");
     }
 
     #[test]

@@ -6,11 +6,11 @@
 
 use core::fmt::Write;
 
-use kernel::prelude::*;
+use kernel::{prelude::*, str::Formatter};
 
 use crate::{
     hooks::RegisteredPolicy,
-    policy::{BufWriter, Distance, Mode},
+    policy::{Distance, Mode},
     state, topology,
 };
 
@@ -46,7 +46,7 @@ unsafe fn policy_of<'a>(ctx: *const c_void) -> Option<&'a RegisteredPolicy> {
 unsafe fn show(
     ctx: *const c_void,
     buf: *mut u8,
-    show: impl FnOnce(&RegisteredPolicy, &mut BufWriter<'_>) -> core::fmt::Result,
+    show: impl FnOnce(&RegisteredPolicy, &mut Formatter<'_>) -> core::fmt::Result,
 ) -> isize {
     // SAFETY: the caller's guarantee.
     let Some(policy) = (unsafe { policy_of(ctx) }) else {
@@ -54,9 +54,9 @@ unsafe fn show(
     };
     // SAFETY: sysfs hands `show` a buffer of PAGE_SIZE bytes.
     let page = unsafe { core::slice::from_raw_parts_mut(buf, kernel::page::PAGE_SIZE) };
-    let mut w = BufWriter::new(page);
+    let mut w = Formatter::new(page);
     match show(policy, &mut w) {
-        Ok(()) => w.len() as isize,
+        Ok(()) => w.bytes_written() as isize,
         Err(_) => EOVERFLOW.to_errno() as isize,
     }
 }
