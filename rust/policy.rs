@@ -789,6 +789,13 @@ mod tests {
         let (w, busy) = (Site::Watermark, Site::KswapdBusy);
         let kd = eff(Mode::KSWAPD.union(Mode::DIRECT), 21);
         let all = eff(Mode(7), 21);
+        let (ksw, dir, unm, off) = (
+            eff(Mode::KSWAPD, 21),
+            eff(Mode::DIRECT, 21),
+            eff(Mode::UNMAP, 21),
+            eff(Mode::OFF, 254),
+        );
+        let mem = memory_only;
         // Distance not set by an administrator: zone_reclaim_mode's reach.
         let unset = Effective {
             distance_set: false,
@@ -808,100 +815,24 @@ mod tests {
         let costly = ctx(|c| c.costly = true);
         let thisnode = ctx(|c| c.this_node = true);
         let slow = ctx(|c| c.first_attempt = false);
+        #[rustfmt::skip]
         let cases = [
             ("local", kd, w, LOCAL, BLOCKING, Actions(0x3)),
             ("remote at D", kd, w, remote(21), BLOCKING, Actions(0x3)),
-            (
-                "remote beyond D",
-                kd,
-                w,
-                remote(22),
-                BLOCKING,
-                Actions::NONE,
-            ),
+            ("remote beyond D", kd, w, remote(22), BLOCKING, Actions::NONE),
             ("busy, at D", kd, busy, remote(21), BLOCKING, Actions::KEEP),
-            (
-                "busy, beyond D",
-                kd,
-                busy,
-                remote(32),
-                BLOCKING,
-                Actions::NONE,
-            ),
+            ("busy, beyond D", kd, busy, remote(32), BLOCKING, Actions::NONE),
             ("unset: local", unset, w, LOCAL, BLOCKING, Actions(0x3)),
-            (
-                "unset: CPU node",
-                unset,
-                w,
-                remote(21),
-                BLOCKING,
-                Actions::NONE,
-            ),
-            (
-                "unset: busy CPU node",
-                unset,
-                busy,
-                remote(21),
-                BLOCKING,
-                Actions::NONE,
-            ),
-            (
-                "unset: memory-only",
-                unset,
-                w,
-                memory_only(21),
-                BLOCKING,
-                Actions(0x3),
-            ),
-            (
-                "unset: memory-only far",
-                unset,
-                w,
-                memory_only(31),
-                BLOCKING,
-                Actions::NONE,
-            ),
-            (
-                "kswapd",
-                eff(Mode::KSWAPD, 21),
-                w,
-                LOCAL,
-                BLOCKING,
-                Actions::WAKE_KSWAPD,
-            ),
-            (
-                "direct",
-                eff(Mode::DIRECT, 21),
-                w,
-                LOCAL,
-                BLOCKING,
-                Actions::RECLAIM,
-            ),
+            ("unset: CPU node", unset, w, remote(21), BLOCKING, Actions::NONE),
+            ("unset: busy CPU node", unset, busy, remote(21), BLOCKING, Actions::NONE),
+            ("unset: memory-only", unset, w, mem(21), BLOCKING, Actions(0x3)),
+            ("unset: memory-only far", unset, w, mem(31), BLOCKING, Actions::NONE),
+            ("kswapd", ksw, w, LOCAL, BLOCKING, Actions::WAKE_KSWAPD),
+            ("direct", dir, w, LOCAL, BLOCKING, Actions::RECLAIM),
             ("all three", all, w, LOCAL, BLOCKING, Actions(0x7)),
-            (
-                "unmap alone",
-                eff(Mode::UNMAP, 21),
-                w,
-                LOCAL,
-                BLOCKING,
-                Actions::NONE,
-            ),
-            (
-                "off",
-                eff(Mode::OFF, 254),
-                w,
-                LOCAL,
-                BLOCKING,
-                Actions::NONE,
-            ),
-            (
-                "off, busy",
-                eff(Mode::OFF, 254),
-                busy,
-                LOCAL,
-                BLOCKING,
-                Actions::NONE,
-            ),
+            ("unmap alone", unm, w, LOCAL, BLOCKING, Actions::NONE),
+            ("off", off, w, LOCAL, BLOCKING, Actions::NONE),
+            ("off, busy", off, busy, LOCAL, BLOCKING, Actions::NONE),
             ("atomic", all, w, LOCAL, atomic, Actions::WAKE_KSWAPD),
             ("no kswapd wake", all, w, LOCAL, nowake, Actions::NONE),
             ("NORETRY", all, w, LOCAL, noretry, Actions::WAKE_KSWAPD),
