@@ -54,6 +54,13 @@ static long vmstat(const char *name)
 	return p ? strtol(p + strlen(key), NULL, 10) : -1;
 }
 
+/* The policy's node reclaims entered or refused, from the vm events. */
+static long reclaims_entered(void)
+{
+	return vmstat("node_reclaim_policy_success") + vmstat("node_reclaim_policy_failed") +
+	       vmstat("node_reclaim_policy_wait") + vmstat("node_reclaim_policy_unreclaimable");
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -203,12 +210,10 @@ TEST_F_TIMEOUT(hooks, nothing_reclaimable, 600)
 	       lr_node_meminfo_kb(0, "FilePages:") / 1024, lr_node_meminfo_kb(0, "MemFree:") / 1024);
 
 	unrecl0 = vmstat("node_reclaim_policy_unreclaimable");
-	entered0 = vmstat("node_reclaim_policy_success") + vmstat("node_reclaim_policy_failed") +
-		   vmstat("node_reclaim_policy_wait");
+	entered0 = reclaims_entered() - vmstat("node_reclaim_policy_unreclaimable");
 	ASSERT_EQ(0, lr_run_anon(CG_ON, 0, 1, 200, NULL, &self->r));
 	unrecl1 = vmstat("node_reclaim_policy_unreclaimable");
-	entered1 = vmstat("node_reclaim_policy_success") + vmstat("node_reclaim_policy_failed") +
-		   vmstat("node_reclaim_policy_wait");
+	entered1 = reclaims_entered() - vmstat("node_reclaim_policy_unreclaimable");
 	reclaims = lr_cg_stat(CG_ON, "direct_reclaims");
 	TH_LOG("unreclaimable +%ld, reclaims entered +%ld, direct_reclaims %ld, local %.1f%%",
 	       unrecl1 - unrecl0, entered1 - entered0, reclaims, lr_cg_pct(&self->r, 1));
@@ -357,6 +362,19 @@ static void probe_got(long *pages, long *local, char *line, size_t len)
 }
 
 /*
+ * The module with CG_ON in MODE, lr_charge_probe loaded, node 0 full of
+ * page cache, and the test in CG_ON, where the probe's allocations are
+ * charged.
+ */
+static void probe_in_cg_on(struct __test_metadata *_metadata, long node0_mib, const char *mode)
+{
+	load_with(_metadata, mode);
+	ASSERT_EQ(0, lr_insmod(CHARGE_PROBE, "")) TH_LOG("insmod lr_charge_probe");
+	ASSERT_EQ(0, lr_reset_and_fill(0, node0_mib + 64, false));
+	ASSERT_EQ(0, enter_cgroup(CG_ON));
+}
+
+/*
  * The kernel charges some allocations to another task's cgroup: bpf maps,
  * fanotify events, io_uring buffers, through set_active_memcg().  The
  * policy must decide them by the charged cgroup's setting.  A task in an
@@ -416,19 +434,14 @@ TEST_F_TIMEOUT(hooks, nolock_allocations_never_act, 600)
 	long entered0, entered1, asked0, wakeups0, reclaims0, got, local;
 	char cmd[64], got_line[128];
 
-	load_with(_metadata, "kswapd direct");
-	ASSERT_EQ(0, lr_insmod(CHARGE_PROBE, "")) TH_LOG("insmod lr_charge_probe");
-	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
-	ASSERT_EQ(0, enter_cgroup(CG_ON));
-	entered0 = vmstat("node_reclaim_policy_success") + vmstat("node_reclaim_policy_failed") +
-		   vmstat("node_reclaim_policy_wait") + vmstat("node_reclaim_policy_unreclaimable");
+	probe_in_cg_on(_metadata, self->node0_mib, "kswapd direct");
+	entered0 = reclaims_entered();
 	asked0 = lr_cg_stat(CG_ON, "asked");
 	wakeups0 = lr_cg_stat(CG_ON, "kswapd_wakeups");
 	reclaims0 = lr_cg_stat(CG_ON, "direct_reclaims");
 	snprintf(cmd, sizeof(cmd), "0 0 %ld nolock", pages);
 	EXPECT_EQ(0, lr_write_str(CHARGE_ALLOC, cmd));
-	entered1 = vmstat("node_reclaim_policy_success") + vmstat("node_reclaim_policy_failed") +
-		   vmstat("node_reclaim_policy_wait") + vmstat("node_reclaim_policy_unreclaimable");
+	entered1 = reclaims_entered();
 	probe_got(&got, &local, got_line, sizeof(got_line));
 	TH_LOG("nolock: asked %ld, kswapd_wakeups %ld, direct_reclaims %ld, reclaims entered "
 	       "%ld; %s", lr_cg_stat(CG_ON, "asked") - asked0,
@@ -502,10 +515,7 @@ TEST_F_TIMEOUT(hooks, policy_wait_is_a_memory_stall, 600)
 	long waits0, waits1, stall0, stall1, pages, got, local;
 	char cmd[64], got_line[128];
 
-	load_with(_metadata, "direct");
-	ASSERT_EQ(0, lr_insmod(CHARGE_PROBE, "")) TH_LOG("insmod lr_charge_probe");
-	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
-	ASSERT_EQ(0, enter_cgroup(CG_ON));
+	probe_in_cg_on(_metadata, self->node0_mib, "direct");
 	ASSERT_EQ(0, lr_write_str(CHARGE_ALLOC, "hold 0"));
 	/* Node 0's Normal zone down to low, then 200 allocations below it. */
 	pages = lr_zone_field(0, "Normal", "pages free") - lr_zone_field(0, "Normal", "low") + 200;
