@@ -52,15 +52,20 @@ impl Counter {
     ];
 
     /// The key in the stat files.
-    pub(crate) const fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
+        self.file_name().to_str().unwrap_or("?")
+    }
+
+    /// The key, and the name of the counter's file in the global `stat/`.
+    pub(crate) const fn file_name(self) -> &'static CStr {
         match self {
-            Counter::Asked => "asked",
-            Counter::KswapdWakeups => "kswapd_wakeups",
-            Counter::DirectReclaims => "direct_reclaims",
-            Counter::PagesReclaimed => "pages_reclaimed",
-            Counter::BusyKept => "busy_kept",
-            Counter::Kept => "kept",
-            Counter::Spilled => "spilled",
+            Counter::Asked => c"asked",
+            Counter::KswapdWakeups => c"kswapd_wakeups",
+            Counter::DirectReclaims => c"direct_reclaims",
+            Counter::PagesReclaimed => c"pages_reclaimed",
+            Counter::BusyKept => c"busy_kept",
+            Counter::Kept => c"kept",
+            Counter::Spilled => c"spilled",
         }
     }
 }
@@ -114,6 +119,20 @@ impl Counters {
         })
     }
 
+    /// Writes counter `c` of each of `nodes`: `N0=.. N1=..`.
+    pub(crate) fn write_nodes(
+        &self,
+        w: &mut impl fmt::Write,
+        c: Counter,
+        nodes: impl Iterator<Item = u32>,
+    ) -> fmt::Result {
+        for (i, nid) in nodes.enumerate() {
+            let sep = if i == 0 { "" } else { " " };
+            write!(w, "{sep}N{}={}", nid, self.get(c, nid))?;
+        }
+        Ok(())
+    }
+
     /// Writes one `name N0=.. N1=..` line per counter for `nodes`.
     pub(crate) fn write_to(
         &self,
@@ -121,10 +140,8 @@ impl Counters {
         nodes: impl Iterator<Item = u32> + Clone,
     ) -> fmt::Result {
         for c in Counter::ALL {
-            w.write_str(c.name())?;
-            for nid in nodes.clone() {
-                write!(w, " N{}={}", nid, self.get(c, nid))?;
-            }
+            write!(w, "{} ", c.name())?;
+            self.write_nodes(w, c, nodes.clone())?;
             w.write_str("\n")?;
         }
         Ok(())

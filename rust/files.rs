@@ -7,9 +7,9 @@
 
 use core::{marker::PhantomData, ptr::NonNull};
 
-use kernel::prelude::*;
+use kernel::{prelude::*, str::CStrExt};
 
-use crate::hooks::RegisteredPolicy;
+use crate::{counters::Counter, hooks::RegisteredPolicy};
 
 /// shim.c's `struct lr_files`: the directory's kobject, the cgroup files'
 /// cftypes, and the policy their handlers work on.
@@ -19,7 +19,8 @@ struct LrFiles {
 }
 
 extern "C" {
-    fn lr_files_add(ctx: *const c_void) -> *mut LrFiles;
+    fn lr_files_add(ctx: *const c_void, counters: *const *const c_char, nr: c_uint)
+        -> *mut LrFiles;
     fn lr_files_remove(files: *mut LrFiles);
 }
 
@@ -44,9 +45,12 @@ impl<'a> Files<'a> {
     /// registered for as long as it exists.
     pub(crate) fn new(policy: &'a RegisteredPolicy) -> Result<Self> {
         let ctx: *const RegisteredPolicy = policy;
+        let names = Counter::ALL.map(|c| c.file_name().as_char_ptr());
+        let nr = c_uint::try_from(names.len()).map_err(|_| EINVAL)?;
         // SAFETY: `ctx` stays valid for `'a`, which `Self` cannot outlive,
-        // and `Drop` removes the files first.
-        let files = unsafe { lr_files_add(ctx.cast()) };
+        // and `Drop` removes the files first; the names are static, and
+        // shim.c copies the array of pointers.
+        let files = unsafe { lr_files_add(ctx.cast(), names.as_ptr(), nr) };
         kernel::error::from_err_ptr(files)?;
         // INVARIANT: a pointer that is not an error is the new files.
         NonNull::new(files).map_or(Err(ENOMEM), |files| {

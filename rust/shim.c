@@ -92,9 +92,21 @@ bool lr_capable_admin(void)
  * cftypes (a copy per load, for the same reason).  @ctx is what the Rust
  * handlers work on.
  */
+#define LR_MAX_COUNTERS 16
+
+/* One file of stat/: the counter it shows, numbered by the Rust side. */
+struct lr_counter_attr {
+	struct kobj_attribute attr;
+	unsigned int counter;
+};
+
 struct lr_files {
 	struct kobject kobj;
 	const void *ctx;
+	struct lr_counter_attr counters[LR_MAX_COUNTERS];
+	struct attribute *counter_attrs[LR_MAX_COUNTERS + 1];
+	struct attribute_group stat_group;
+	bool stat_added;
 	struct cftype cft[4];
 	bool cft_added;
 };
@@ -129,20 +141,28 @@ static ssize_t node_reclaim_distance_store(struct kobject *kobj, struct kobj_att
 	return lr_sysfs_distance_store(lr_ctx_of_kobj(kobj), buf, len);
 }
 
-static ssize_t stat_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+static ssize_t cgroup_states_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
-	return lr_sysfs_stat_show(lr_ctx_of_kobj(kobj), buf);
+	return lr_sysfs_cgroup_states_show(lr_ctx_of_kobj(kobj), buf);
+}
+
+/* stat/<counter>: one counter, per node. */
+static ssize_t counter_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return lr_sysfs_counter_show(lr_ctx_of_kobj(kobj),
+				     container_of(attr, struct lr_counter_attr, attr)->counter,
+				     buf);
 }
 
 static struct kobj_attribute mode_attr = __ATTR_RW_MODE(mode, 0644);
 static struct kobj_attribute node_reclaim_distance_attr =
 	__ATTR_RW_MODE(node_reclaim_distance, 0644);
-static struct kobj_attribute stat_attr = __ATTR_RO_MODE(stat, 0444);
+static struct kobj_attribute cgroup_states_attr = __ATTR_RO_MODE(cgroup_states, 0444);
 
 static struct attribute *lr_attrs[] = {
 	&mode_attr.attr,
 	&node_reclaim_distance_attr.attr,
-	&stat_attr.attr,
+	&cgroup_states_attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(lr);
@@ -230,28 +250,51 @@ static const struct cftype lr_cftypes[] = {
 };
 
 /*
- * Creates /sys/kernel/mm/local_reclaim/ and the cgroup files, whose
- * handlers get @ctx; returns them, or an ERR_PTR().  @ctx must stay valid
- * until lr_files_remove() returns.
+ * Creates /sys/kernel/mm/local_reclaim/, with one file per counter named
+ * in @counters (@nr of them) in its stat/, and the cgroup files; their
+ * handlers get @ctx.  Returns the files, or an ERR_PTR().  @ctx and the
+ * names must stay valid until lr_files_remove() returns.
  */
-struct lr_files *lr_files_add(const void *ctx)
+struct lr_files *lr_files_add(const void *ctx, const char *const *counters, unsigned int nr)
 {
-	struct lr_files *files = kzalloc(sizeof(*files), GFP_KERNEL);
+	struct lr_files *files;
+	unsigned int i;
 	int ret;
 
+	if (nr > LR_MAX_COUNTERS)
+		return ERR_PTR(-EINVAL);
+	files = kzalloc_obj(*files, GFP_KERNEL);
 	if (!files)
 		return ERR_PTR(-ENOMEM);
 	files->ctx = ctx;
+	for (i = 0; i < nr; i++) {
+		struct lr_counter_attr *c = &files->counters[i];
+
+		sysfs_attr_init(&c->attr.attr);
+		c->attr.attr.name = counters[i];
+		c->attr.attr.mode = 0444;
+		c->attr.show = counter_show;
+		c->counter = i;
+		files->counter_attrs[i] = &c->attr.attr;
+	}
+	files->stat_group.name = "stat";
+	files->stat_group.attrs = files->counter_attrs;
 	memcpy(files->cft, lr_cftypes, sizeof(lr_cftypes));
 	ret = kobject_init_and_add(&files->kobj, &lr_files_ktype, mm_kobj, "local_reclaim");
 	if (ret)
 		goto put;
+	ret = sysfs_create_group(&files->kobj, &files->stat_group);
+	if (ret)
+		goto put;
+	files->stat_added = true;
 	ret = cgroup_add_dfl_cftypes(&memory_cgrp_subsys, files->cft);
 	if (ret)
 		goto put;
 	files->cft_added = true;
 	return files;
 put:
+	if (files->stat_added)
+		sysfs_remove_group(&files->kobj, &files->stat_group);
 	kobject_put(&files->kobj);
 	return ERR_PTR(ret);
 }
@@ -261,6 +304,8 @@ void lr_files_remove(struct lr_files *files)
 {
 	if (files->cft_added)
 		cgroup_rm_cftypes(files->cft);
+	if (files->stat_added)
+		sysfs_remove_group(&files->kobj, &files->stat_group);
 	kobject_del(&files->kobj);
 	kobject_put(&files->kobj);
 }

@@ -24,7 +24,7 @@ void lr_pcpu_free(u64 *pcpu);
 void lr_pcpu_add(u64 *pcpu, size_t idx, u64 n);
 u64 lr_pcpu_sum(u64 *pcpu, size_t idx);
 bool lr_capable_admin(void);
-struct lr_files *lr_files_add(const void *ctx);
+struct lr_files *lr_files_add(const void *ctx, const char *const *counters, unsigned int nr);
 void lr_files_remove(struct lr_files *files);
 
 /* Provided by Rust (sysfs.rs, cgroup_files.rs), one per file and operation. */
@@ -32,7 +32,8 @@ ssize_t lr_sysfs_mode_show(const void *ctx, char *buf);
 ssize_t lr_sysfs_mode_store(const void *ctx, const char *buf, size_t len);
 ssize_t lr_sysfs_distance_show(const void *ctx, char *buf);
 ssize_t lr_sysfs_distance_store(const void *ctx, const char *buf, size_t len);
-ssize_t lr_sysfs_stat_show(const void *ctx, char *buf);
+ssize_t lr_sysfs_cgroup_states_show(const void *ctx, char *buf);
+ssize_t lr_sysfs_counter_show(const void *ctx, unsigned int counter, char *buf);
 int lr_cgroup_mode_show(const void *ctx, struct mem_cgroup *memcg, struct seq_file *sf);
 int lr_cgroup_distance_show(const void *ctx, struct mem_cgroup *memcg, struct seq_file *sf);
 int lr_cgroup_stat_show(const void *ctx, struct mem_cgroup *memcg, struct seq_file *sf);

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! `/sys/kernel/mm/local_reclaim/`: one handler per file and operation
-//! (`mode`, `node_reclaim_distance`, `stat`), called from shim.c's
-//! attributes with the policy their directory was created for.
+//! (`mode`, `node_reclaim_distance`, `cgroup_states`, and one file per
+//! counter in `stat/`), called from shim.c's attributes with the policy
+//! their directory was created for.
 
 use core::fmt::Write;
 
 use kernel::{prelude::*, str::Formatter};
 
 use crate::{
+    counters::Counter,
     hooks::RegisteredPolicy,
     policy::{Distance, Mode},
     state, topology,
@@ -147,18 +149,41 @@ unsafe extern "C" fn lr_sysfs_distance_store(
     }
 }
 
-/// `stat`: the counters of allocations made for no cgroup, per node.
+/// `cgroup_states`: how many cgroups the module keeps state for.
 ///
 /// # Safety
 ///
 /// Called by shim.c with the files' context and a sysfs page.
 #[no_mangle]
-unsafe extern "C" fn lr_sysfs_stat_show(ctx: *const c_void, buf: *mut u8) -> isize {
+unsafe extern "C" fn lr_sysfs_cgroup_states_show(ctx: *const c_void, buf: *mut u8) -> isize {
+    // SAFETY: as shim.c guarantees.
+    unsafe { show(ctx, buf, |p, w| writeln!(w, "{}", p.state.live())) }
+}
+
+/// `stat/<counter>`: one counter of allocations made for no cgroup (or
+/// the root cgroup), per online node; `counter` indexes `Counter::ALL`,
+/// whose names the files were created with.
+///
+/// # Safety
+///
+/// Called by shim.c with the files' context and a sysfs page.
+#[no_mangle]
+unsafe extern "C" fn lr_sysfs_counter_show(
+    ctx: *const c_void,
+    counter: c_uint,
+    buf: *mut u8,
+) -> isize {
+    let Some(&c) = usize::try_from(counter)
+        .ok()
+        .and_then(|i| Counter::ALL.get(i))
+    else {
+        return EINVAL.to_errno() as isize;
+    };
     // SAFETY: as shim.c guarantees.
     unsafe {
         show(ctx, buf, |p, w| {
-            p.state.global.write_to(w, topology::online_nodes())?;
-            writeln!(w, "cgroup_states {}", p.state.live())
+            p.state.global.write_nodes(w, c, topology::online_nodes())?;
+            writeln!(w)
         })
     }
 }

@@ -31,7 +31,7 @@
 #include "lr_workload.h"
 
 #define CG		LR_CG_ROOT "/lr_fuzz"
-#define MAX_INPUT	64	/* longest accepted write, policy.rs MAX_INPUT */
+#define LR_MAX_INPUT	64	/* longest accepted write, policy.rs MAX_INPUT */
 #define MAX_LEN		8192
 
 static unsigned long long rng_state;
@@ -58,7 +58,7 @@ static const char *const flag_names[] = { "kswapd", "direct", "unmap" };
 /*
  * The grammar, as documented: one optional trailing newline; a mode is
  * "off" alone or a non-empty set of flag words separated by spaces or
- * tabs, at most MAX_INPUT bytes; a distance is 1-10 decimal digits worth
+ * tabs, at most LR_MAX_INPUT bytes; a distance is 1-10 decimal digits worth
  * 10..254; per-cgroup files also take "inherit".  Returns whether the input
  * is valid and, if so, its canonical form.
  */
@@ -66,7 +66,7 @@ static bool model(const struct knob *k, const char *in, size_t len, char *canon)
 {
 	size_t n = len;
 
-	if (len > MAX_INPUT)
+	if (len > LR_MAX_INPUT)
 		return false;
 	if (n && in[n - 1] == '\n')
 		n--;
@@ -198,7 +198,7 @@ static size_t gen_near(const struct knob *k, char *buf)
 				buf[at % len] -= 32;
 			break;
 		default: {	/* pad to around the length limit */
-			size_t to = MAX_INPUT - 2 + rnd(5);
+			size_t to = LR_MAX_INPUT - 2 + rnd(5);
 
 			while (len < to)
 				buf[len++] = ' ';
@@ -216,7 +216,7 @@ static size_t gen_random(char *buf)
 	switch (rnd(4)) {
 	case 0: len = rnd(17); break;
 	case 1: len = rnd(129); break;
-	case 2: len = rnd(MAX_INPUT + 8); break;
+	case 2: len = rnd(LR_MAX_INPUT + 8); break;
 	default: len = rnd(MAX_LEN + 1); break;
 	}
 	for (size_t i = 0; i < len; i++)

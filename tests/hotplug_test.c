@@ -130,7 +130,7 @@ FIXTURE_TEARDOWN(hotplug)
 TEST_F_TIMEOUT(hotplug, policy_covers_hot_added_memory, 1200)
 {
 	long t0 = lr_node_meminfo_kb(1, "MemTotal:") / 1024, t1 = t0;
-	long r0 = lr_stat_sum(LR_SYSFS_DIR "/stat", NULL), r1;
+	long r0 = lr_global_stat_sum(NULL), r1;
 	char n1[8192], *p;
 	long total = 0, movable = 0, n1_before = 0, n1_after = 0;
 	struct anon_result r;
@@ -140,7 +140,7 @@ TEST_F_TIMEOUT(hotplug, policy_covers_hot_added_memory, 1200)
 	pid_t pid;
 
 	/* The module's node 1 counters before: the "N1=" values of stat. */
-	lr_read_file(LR_SYSFS_DIR "/stat", n1, sizeof(n1));
+	lr_global_stat(n1, sizeof(n1));
 	for (p = n1; (p = strstr(p, " N1=")); p++)
 		n1_before += strtol(p + 4, NULL, 10);
 
@@ -173,10 +173,10 @@ TEST_F_TIMEOUT(hotplug, policy_covers_hot_added_memory, 1200)
 	for (int n = 0; n < LR_MAX_NODES; n++)
 		total += r.node_pages[n];
 
-	lr_read_file(LR_SYSFS_DIR "/stat", n1, sizeof(n1));
+	lr_global_stat(n1, sizeof(n1));
 	for (p = n1; (p = strstr(p, " N1=")); p++)
 		n1_after += strtol(p + 4, NULL, 10);
-	r1 = lr_stat_sum(LR_SYSFS_DIR "/stat", NULL);
+	r1 = lr_global_stat_sum(NULL);
 	TH_LOG("figure hotplug path=%s added_mib=%ld workload_mib=%ld local=%.1f "
 	       "movable_anon_mib=%ld n1_events=%ld all_events=%ld", path, t1 - t0, t0 * 105 / 100,
 	       total ? 100.0 * r.node_pages[1] / total : 0.0, movable * 4096 >> 20, n1_after - n1_before,

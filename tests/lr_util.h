@@ -6,6 +6,7 @@
 #ifndef LR_UTIL_H
 #define LR_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -140,15 +141,14 @@ static inline bool lr_module_loaded(void)
 	return lr_exists("/sys/module/local_reclaim");
 }
 
-/* The module's live per-cgroup states, from its global stat file. */
+/* The module's live per-cgroup states (LR_SYSFS_DIR/cgroup_states). */
 static inline long lr_cgroup_states(void)
 {
-	char buf[8192], *p;
+	char buf[64];
 
-	if (lr_read_file(LR_SYSFS_DIR "/stat", buf, sizeof(buf)) < 0)
+	if (lr_read_file(LR_SYSFS_DIR "/cgroup_states", buf, sizeof(buf)) < 0)
 		return -1;
-	p = strstr(buf, "cgroup_states ");
-	return p ? strtol(p + strlen("cgroup_states "), NULL, 10) : -1;
+	return strtol(buf, NULL, 10);
 }
 
 /*
@@ -172,17 +172,14 @@ static inline long lr_settled_cgroup_states(void)
 
 /*
  * The sum over nodes of a nested-keyed stat line ("NAME N0=v N1=v ...") in
- * the stat file at path, or of every such line if name is NULL; -1 if the
- * file cannot be read.
+ * text, or of every such line if name is NULL.
  */
-static inline long lr_stat_sum(const char *path, const char *name)
+static inline long lr_stat_sum_text(char *text, const char *name)
 {
-	char buf[8192], *line, *save = NULL;
+	char *line, *save = NULL;
 	long sum = 0;
 
-	if (lr_read_file(path, buf, sizeof(buf)) < 0)
-		return -1;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		size_t len = strcspn(line, " ");
 		char *p;
 
@@ -197,6 +194,54 @@ static inline long lr_stat_sum(const char *path, const char *name)
 		}
 	}
 	return sum;
+}
+
+/* lr_stat_sum_text() of the stat file at path; -1 if it cannot be read. */
+static inline long lr_stat_sum(const char *path, const char *name)
+{
+	char buf[8192];
+
+	if (lr_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	return lr_stat_sum_text(buf, name);
+}
+
+/*
+ * The global counters, one file per counter in LR_SYSFS_DIR/stat/, as the
+ * text of a cgroup's memory.local_reclaim.stat ("name N0=v N1=v" lines);
+ * its length, or -1.
+ */
+static inline int lr_global_stat(char *buf, size_t len)
+{
+	DIR *d = opendir(LR_SYSFS_DIR "/stat");
+	struct dirent *e;
+	size_t off = 0;
+
+	if (!d)
+		return -1;
+	buf[0] = '\0';
+	while ((e = readdir(d))) {
+		char path[512], v[4096];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), LR_SYSFS_DIR "/stat/%s", e->d_name);
+		if (lr_read_file(path, v, sizeof(v)) < 0 || off >= len)
+			continue;
+		off += snprintf(buf + off, len - off, "%s %s", e->d_name, v);
+	}
+	closedir(d);
+	return off < len ? (int)off : -1;
+}
+
+/* Counter NAME of the global counters (all of them if NULL), summed over nodes. */
+static inline long lr_global_stat_sum(const char *name)
+{
+	char buf[16384];
+
+	if (lr_global_stat(buf, sizeof(buf)) < 0)
+		return -1;
+	return lr_stat_sum_text(buf, name);
 }
 
 /* A cgroup's counter NAME (memory.local_reclaim.stat) summed over nodes. */

@@ -204,7 +204,8 @@ TEST_F_TIMEOUT(perm, unprivileged_and_user_namespace_writers_are_refused, 300)
 			readable_as(_metadata, whos[w], global_files[f]);
 			readable_as(_metadata, whos[w], path);
 		}
-		readable_as(_metadata, whos[w], LR_SYSFS_DIR "/stat");
+		readable_as(_metadata, whos[w], LR_SYSFS_DIR "/stat/asked");
+		readable_as(_metadata, whos[w], LR_SYSFS_DIR "/cgroup_states");
 		readable_as(_metadata, whos[w], DELEG "/memory.local_reclaim.stat");
 	}
 }

@@ -57,8 +57,7 @@ static pid_t spawn_refill(long mib)
 /* Direct reclaims and kswapd wakeups the module counted, all nodes. */
 static long acted(void)
 {
-	return lr_stat_sum(LR_SYSFS_DIR "/stat", "direct_reclaims") +
-	       lr_stat_sum(LR_SYSFS_DIR "/stat", "kswapd_wakeups");
+	return lr_global_stat_sum("direct_reclaims") + lr_global_stat_sum("kswapd_wakeups");
 }
 
 static double measure(struct __test_metadata *_metadata, const char *what, long fill, long work)

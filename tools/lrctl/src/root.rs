@@ -68,6 +68,28 @@ impl Root {
         fs::read_to_string(p).map_err(|e| Error::io(&self.display(p), &e))
     }
 
+    /// The global counters as one stat text, as a cgroup's
+    /// `memory.local_reclaim.stat` reads: one `name N0=.. N1=..` line per
+    /// file of `stat/` (one counter per file, in name order), then
+    /// `cgroup_states N`.
+    pub fn global_stat(&self) -> Result<String> {
+        let dir = self.path(GLOBAL_DIR);
+        let stat = dir.join("stat");
+        let mut names: Vec<String> = fs::read_dir(&stat)
+            .map_err(|e| Error::io(&self.display(&stat), &e))?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        let mut text = String::new();
+        for name in names {
+            let v = self.read(&stat.join(&name))?;
+            text.push_str(&format!("{name} {}\n", v.trim()));
+        }
+        let states = self.read(&dir.join("cgroup_states"))?;
+        text.push_str(&format!("cgroup_states {}\n", states.trim()));
+        Ok(text)
+    }
+
     /// Writes one value the way `echo` does, in one write(2).
     pub fn write(&self, p: &Path, value: &str) -> Result<()> {
         let res = fs::OpenOptions::new()

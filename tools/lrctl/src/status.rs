@@ -26,7 +26,7 @@ pub fn global(root: &Root) -> Result<Global> {
         distance: distance
             .parse()
             .map_err(|_| Error::Io(format!("{GLOBAL_DIR}/node_reclaim_distance: '{distance}'")))?,
-        stat: Stat::parse(&root.read(&dir.join("stat"))?),
+        stat: Stat::parse(&root.global_stat()?),
     })
 }
 

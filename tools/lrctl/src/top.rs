@@ -4,7 +4,7 @@
 
 use crate::cgroup;
 use crate::error::Result;
-use crate::root::{Root, GLOBAL_DIR};
+use crate::root::Root;
 use crate::stat::Stat;
 use json_out::Json;
 use std::collections::BTreeMap;
@@ -25,10 +25,7 @@ const COLUMNS: [(&str, &str); 5] = [
 fn sample(root: &Root) -> Result<BTreeMap<String, Stat>> {
     root.require_module()?;
     let mut m = BTreeMap::new();
-    m.insert(
-        "(all)".to_string(),
-        Stat::parse(&root.read(&root.path(GLOBAL_DIR).join("stat"))?),
-    );
+    m.insert("(all)".to_string(), Stat::parse(&root.global_stat()?));
     for cg in cgroup::all(root)? {
         // A cgroup removed between listing and reading is simply gone.
         if let Ok(text) = std::fs::read_to_string(cg.file(cgroup::STAT_FILE)) {

@@ -50,9 +50,14 @@ impl Tree {
         t.put("sys/kernel/mm/local_reclaim/mode", "kswapd\n");
         t.put("sys/kernel/mm/local_reclaim/node_reclaim_distance", "30\n");
         t.put(
-            "sys/kernel/mm/local_reclaim/stat",
-            "kswapd_wakeups N0=5 N1=0\npages_reclaimed N0=50 N1=0\ncgroup_states 2\n",
+            "sys/kernel/mm/local_reclaim/stat/kswapd_wakeups",
+            "N0=5 N1=0\n",
         );
+        t.put(
+            "sys/kernel/mm/local_reclaim/stat/pages_reclaimed",
+            "N0=50 N1=0\n",
+        );
+        t.put("sys/kernel/mm/local_reclaim/cgroup_states", "2\n");
         t.put(
             "sys/kernel/tracing/events/node_reclaim_policy/enable",
             "0\n",
