@@ -2,6 +2,10 @@
 
 //! The kernel's `fmt::Display` for the pure types of `policy.rs`, which
 //! implement `core::fmt::Display` so that host tests can format them too.
+//!
+//! `kernel::fmt` forwards its own `Display` to `core`'s for the core types
+//! with a macro it does not export (`impl_display_forward!`), so this is
+//! the kernel side's thin shim for ours: nothing but the forwarding.
 
 use kernel::fmt::{Display, Formatter, Result};
 
