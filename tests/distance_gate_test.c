@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The distance gate, 4 nodes (0-1:16, 2-3:16, other pairs 32, 1 GiB and
- * one CPU each): every node full of page cache, most of node 0 held by
+ * one CPU each): nodes full of page cache, most of node 0 held by
  * another task's mlocked anon, so node 0 alone cannot take the workload.
  * With distance 16 the workload stays on {0,1}, node 1's page cache paying
  * for what the workload put there (no less, and not much more), nodes 2
@@ -76,6 +76,7 @@ FIXTURE_TEARDOWN(gate)
 		kill(self->hog, SIGKILL);
 		waitpid(self->hog, NULL, 0);
 	}
+	lr_trace_off();
 	lr_vm_restore();
 	rmdir(CG_A);
 	rmdir(CG_HOG);
@@ -91,9 +92,12 @@ struct gate_run {
 	long file1_before, file1_after, file23_before, file23_after, reclaims23;
 };
 
-/* Fills every node with page cache and runs the workload in CG_A. */
+/*
+ * Fills nodes 0 and 1 (and 2 and 3 if FILL23) with page cache and runs the
+ * workload in CG_A.
+ */
 static void run(struct __test_metadata *_metadata, FIXTURE_DATA(gate) *self,
-		const char *distance, struct gate_run *g)
+		const char *distance, bool fill23, struct gate_run *g)
 {
 	long reclaims0 = lr_cg_stat_node(CG_A, "direct_reclaims", 2) +
 			 lr_cg_stat_node(CG_A, "direct_reclaims", 3);
@@ -105,7 +109,7 @@ static void run(struct __test_metadata *_metadata, FIXTURE_DATA(gate) *self,
 	 * and the rest spills to the next node, and no kswapd is woken (the
 	 * very behaviour under test), so nothing reclaims behind our back.
 	 */
-	for (int n = 0; n < 4; n++)
+	for (int n = 0; n < (fill23 ? 4 : 2); n++)
 		ASSERT_EQ(0, lr_fill(n, lr_node_meminfo_kb(n, "MemFree:") / 1024 + 64, false));
 	lr_wait_kswapd_idle();
 	g->file1_before = lr_node_meminfo_kb(1, "FilePages:") / 1024;
@@ -131,7 +135,7 @@ TEST_F_TIMEOUT(gate, distance_16_keeps_within_0_1, 900)
 	struct gate_run g;
 	long on1, lost1;
 
-	run(_metadata, self, "16", &g);
+	run(_metadata, self, "16", true, &g);
 	EXPECT_GE(lr_cg_pct(&self->r, 0x3), 95.0);
 	/*
 	 * Node 1's page cache paid for the workload's share of node 1: at
@@ -152,7 +156,14 @@ TEST_F_TIMEOUT(gate, distance_10_leaves_node1_alone, 900)
 {
 	struct gate_run g;
 
-	run(_metadata, self, "10", &g);
+	EXPECT_EQ(0, lr_trace_on(NULL));
+	run(_metadata, self, "10", false, &g);
+	lr_trace_off();
+	/* The spills are traced: placed beyond the distance, on nodes 2-3. */
+	EXPECT_TRUE(lr_trace_has("mm_node_reclaim_policy_placed: preferred_nid=0 nid=2 distance=32",
+				 NULL) ||
+		    lr_trace_has("mm_node_reclaim_policy_placed: preferred_nid=0 nid=3 distance=32",
+				 NULL));
 	/* Node 0, within the distance, was reclaimed for the workload... */
 	EXPECT_GE(lr_cg_pct(&self->r, 1), 50.0);
 	/* ...node 1, beyond it, was not. */
@@ -181,8 +192,8 @@ TEST_F_TIMEOUT(gate, distance_32_reaches_nodes_2_3, 900)
 	for (int i = 0; i < 600 && lr_node_meminfo_kb(1, "Mlocked:") / 1024 < free1 - 64; i++)
 		usleep(100000);
 	TH_LOG("node1: %ld MiB mlocked by another task", lr_node_meminfo_kb(1, "Mlocked:") / 1024);
-	run(_metadata, self, "16", &g16);
-	run(_metadata, self, "32", &g32);
+	run(_metadata, self, "16", true, &g16);
+	run(_metadata, self, "32", true, &g32);
 	kill(hog1, SIGKILL);
 	waitpid(hog1, NULL, 0);
 	EXPECT_EQ(0, g16.reclaims23);

@@ -296,6 +296,61 @@ static inline void lr_vm_restore(void)
 	lr_write_str("/proc/sys/vm/overcommit_memory", "0");
 }
 
+/* ---- tracing: the node_reclaim_policy events ---- */
+
+#define LR_TRACING	"/sys/kernel/tracing"
+#define LR_EVENTS	LR_TRACING "/events/node_reclaim_policy"
+
+/* Clears the trace and turns the events on, decide filtered by FILTER. */
+static inline int lr_trace_on(const char *filter)
+{
+	lr_write_str(LR_TRACING "/trace", "");
+	if (lr_write_str(LR_EVENTS "/mm_node_reclaim_policy_decide/filter", filter ? filter : "0"))
+		return -1;
+	return lr_write_str(LR_EVENTS "/enable", "1") ? -1 : 0;
+}
+
+/* Turns the events off and clears the filter. */
+static inline void lr_trace_off(void)
+{
+	lr_write_str(LR_EVENTS "/enable", "0");
+	lr_write_str(LR_EVENTS "/mm_node_reclaim_policy_decide/filter", "0");
+}
+
+/* Whether some line of the trace contains A and, if not NULL, B. */
+static inline bool lr_trace_has(const char *a, const char *b)
+{
+	FILE *f = fopen(LR_TRACING "/trace", "r");
+	char line[1024];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, a) && (!b || strstr(line, b));
+	fclose(f);
+	return found;
+}
+
+/* The largest value of FIELD ("nr_reclaimed=") on trace lines with A; -1 if none. */
+static inline long long lr_trace_max(const char *a, const char *field)
+{
+	FILE *f = fopen(LR_TRACING "/trace", "r");
+	char line[1024], *p;
+	long long max = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, a) || !(p = strstr(line, field)))
+			continue;
+		if (strtoll(p + strlen(field), NULL, 10) > max)
+			max = strtoll(p + strlen(field), NULL, 10);
+	}
+	fclose(f);
+	return max;
+}
+
 /*
  * The value of FIELD ("pages free", "min", "low", "present",
  * "nr_zone_active_anon", ...) in node NID's zone ZONE of /proc/zoneinfo;

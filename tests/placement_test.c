@@ -64,9 +64,7 @@ FIXTURE_SETUP(placement)
 FIXTURE_TEARDOWN(placement)
 {
 	/* Also when an assertion ended the test with tracing on. */
-	lr_write_str("/sys/kernel/tracing/events/node_reclaim_policy/enable", "0");
-	lr_write_str("/sys/kernel/tracing/events/node_reclaim_policy/"
-		     "mm_node_reclaim_policy_decide/filter", "0");
+	lr_trace_off();
 	lr_write_str("/proc/sys/vm/zone_reclaim_mode", "0");
 	lr_vm_restore();
 	rmdir(CG_BASE);
@@ -98,21 +96,6 @@ static void load_with(struct __test_metadata *_metadata, const char *a_mode)
 	ASSERT_EQ(0, lr_write_str(CG_B "/memory.local_reclaim.mode", "off"));
 }
 
-/* Whether some line of the trace contains every one of the strings. */
-static bool trace_has(const char *a, const char *b)
-{
-	FILE *f = fopen("/sys/kernel/tracing/trace", "r");
-	char line[1024];
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, a) && (!b || strstr(line, b));
-	fclose(f);
-	return found;
-}
-
 /*
  * The policy's decisions and placements of the last run are in the trace.
  * Decisions to keep the default behaviour (everyone else's allocations)
@@ -120,12 +103,17 @@ static bool trace_has(const char *a, const char *b)
  */
 static void expect_traced(struct __test_metadata *_metadata)
 {
-	EXPECT_TRUE(trace_has("mm_node_reclaim_policy_decide: preferred_nid=0 nid=0 distance=10",
-			      "actions=WAKE_KSWAPD|RECLAIM "));
-	EXPECT_TRUE(trace_has("mm_node_reclaim_policy_decide: preferred_nid=0 nid=0 distance=10",
-			      "taken=WAKE_KSWAPD|RECLAIM "));
-	EXPECT_TRUE(trace_has("mm_node_reclaim_policy_placed: preferred_nid=0 nid=0 distance=10",
-			      NULL));
+	const char *decide = "mm_node_reclaim_policy_decide: preferred_nid=0 nid=0 distance=10";
+
+	EXPECT_TRUE(lr_trace_has(decide, "actions=WAKE_KSWAPD|RECLAIM "));
+	EXPECT_TRUE(lr_trace_has(decide, "taken=WAKE_KSWAPD|RECLAIM "));
+	EXPECT_TRUE(lr_trace_has("mm_node_reclaim_policy_placed: preferred_nid=0 nid=0 distance=10",
+				 NULL));
+	/* What the reclaim did: pages freed, the wait, the outcome, the cgroup. */
+	EXPECT_GT(lr_trace_max("taken=WAKE_KSWAPD|RECLAIM ", "nr_reclaimed="), 0);
+	EXPECT_GT(lr_trace_max("taken=WAKE_KSWAPD|RECLAIM ", "delay_us="), 0);
+	EXPECT_TRUE(lr_trace_has("taken=WAKE_KSWAPD|RECLAIM ", "result=allocate"));
+	EXPECT_GT(lr_trace_max(decide, "memcg_id="), 1) TH_LOG("not the root cgroup's id");
 }
 
 TEST_F_TIMEOUT(placement, filled_node_one_thread, 900)
@@ -134,12 +122,9 @@ TEST_F_TIMEOUT(placement, filled_node_one_thread, 900)
 
 	base = run(_metadata, &self->s, "module unloaded", CG_BASE, 1, &self->r);
 	load_with(_metadata, "kswapd direct");
-	lr_write_str("/sys/kernel/tracing/trace", "");
-	EXPECT_EQ(0, lr_write_str("/sys/kernel/tracing/events/node_reclaim_policy/"
-				  "mm_node_reclaim_policy_decide/filter", "actions != 0"));
-	EXPECT_EQ(0, lr_write_str("/sys/kernel/tracing/events/node_reclaim_policy/enable", "1"));
+	EXPECT_EQ(0, lr_trace_on("actions != 0"));
 	a = run(_metadata, &self->s, "A kswapd direct", CG_A, 1, &self->r);
-	lr_write_str("/sys/kernel/tracing/events/node_reclaim_policy/enable", "0");
+	lr_trace_off();
 	expect_traced(_metadata);
 	b = run(_metadata, &self->s, "B off", CG_B, 1, &self->r);
 	TH_LOG("local: unloaded %.1f%%, A (kswapd direct) %.1f%%, B (off) %.1f%%", base, a, b);
@@ -212,6 +197,40 @@ TEST_F_TIMEOUT(placement, grandchild_follows_grandparent, 900)
 	EXPECT_GE(on - off, 20.0);
 	rmdir(grand);
 	rmdir(child);
+}
+
+/*
+ * Once the module is unloaded the static key is off: the same workload on
+ * a filled node leaves no node reclaim policy event in the trace.
+ */
+TEST_F_TIMEOUT(placement, no_events_once_unloaded, 900)
+{
+	load_with(_metadata, "kswapd direct");
+	ASSERT_EQ(0, lr_module_unload());
+	EXPECT_EQ(0, lr_trace_on(NULL));
+	run(_metadata, &self->s, "A after rmmod", CG_A, 1, &self->r);
+	lr_trace_off();
+	EXPECT_FALSE(lr_trace_has("node_reclaim_policy", NULL));
+}
+
+/*
+ * No over-eviction: node 0's page cache loses no more than 10% (and 32 MiB
+ * for kswapd's high watermark) beyond what the workload put on node 0.
+ */
+TEST_F_TIMEOUT(placement, evicts_no_more_than_it_places, 900)
+{
+	long before, after, placed;
+
+	load_with(_metadata, "kswapd direct");
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->s.fill_mib, false));
+	before = lr_node_meminfo_kb(0, "FilePages:") / 1024;
+	ASSERT_EQ(0, lr_run_anon(CG_A, 0, 1, self->s.work_mib, NULL, &self->r));
+	after = lr_node_meminfo_kb(0, "FilePages:") / 1024;
+	placed = self->s.work_mib * lr_cg_pct(&self->r, 1) / 100;
+	TH_LOG("node 0: %ld MiB placed, page cache %ld -> %ld MiB (evicted/placed %.2f)", placed,
+	       before, after, placed ? (double)(before - after) / placed : 0.0);
+	EXPECT_GT(placed, 0);
+	EXPECT_LE(before - after, placed * 11 / 10 + 32);
 }
 
 TEST_HARNESS_MAIN
