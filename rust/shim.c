@@ -9,6 +9,7 @@
 #include <linux/cgroup.h>
 #include <linux/gfp.h>
 #include <linux/kobject.h>
+#include <linux/lockdep.h>
 #include <linux/memcontrol.h>
 #include <linux/nodemask.h>
 #include <linux/percpu.h>
@@ -249,6 +250,14 @@ static const struct cftype lr_cftypes[] = {
 	{ }	/* terminate */
 };
 
+static void lr_files_unregister_keys(struct lr_files *files)
+{
+	unsigned int i;
+
+	for (i = 0; files->cft[i].name[0]; i++)
+		lockdep_unregister_key(&files->cft[i].lockdep_key);
+}
+
 /*
  * Creates /sys/kernel/mm/local_reclaim/, with one file per counter named
  * in @counters (@nr of them) in its stat/, and the cgroup files; their
@@ -280,6 +289,9 @@ struct lr_files *lr_files_add(const void *ctx, const char *const *counters, unsi
 	files->stat_group.name = "stat";
 	files->stat_group.attrs = files->counter_attrs;
 	memcpy(files->cft, lr_cftypes, sizeof(lr_cftypes));
+	/* Copies, not static: lockdep must be told of their keys (as hugetlb does). */
+	for (i = 0; files->cft[i].name[0]; i++)
+		lockdep_register_key(&files->cft[i].lockdep_key);
 	ret = kobject_init_and_add(&files->kobj, &lr_files_ktype, mm_kobj, "local_reclaim");
 	if (ret)
 		goto put;
@@ -295,6 +307,7 @@ struct lr_files *lr_files_add(const void *ctx, const char *const *counters, unsi
 put:
 	if (files->stat_added)
 		sysfs_remove_group(&files->kobj, &files->stat_group);
+	lr_files_unregister_keys(files);
 	kobject_put(&files->kobj);
 	return ERR_PTR(ret);
 }
@@ -304,6 +317,7 @@ void lr_files_remove(struct lr_files *files)
 {
 	if (files->cft_added)
 		cgroup_rm_cftypes(files->cft);
+	lr_files_unregister_keys(files);
 	if (files->stat_added)
 		sysfs_remove_group(&files->kobj, &files->stat_group);
 	kobject_del(&files->kobj);
