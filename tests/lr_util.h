@@ -301,10 +301,22 @@ static inline void lr_vm_restore(void)
 #define LR_TRACING	"/sys/kernel/tracing"
 #define LR_EVENTS	LR_TRACING "/events/node_reclaim_policy"
 
+/* Empties the trace buffer: opening "trace" with O_TRUNC does (a write does not). */
+static inline int lr_trace_clear(void)
+{
+	int fd = open(LR_TRACING "/trace", O_WRONLY | O_TRUNC);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
 /* Clears the trace and turns the events on, decide filtered by FILTER. */
 static inline int lr_trace_on(const char *filter)
 {
-	lr_write_str(LR_TRACING "/trace", "");
+	if (lr_trace_clear())
+		return -1;
 	if (lr_write_str(LR_EVENTS "/mm_node_reclaim_policy_decide/filter", filter ? filter : "0"))
 		return -1;
 	return lr_write_str(LR_EVENTS "/enable", "1") ? -1 : 0;
