@@ -253,79 +253,86 @@ TEST_F_TIMEOUT(perm, delegated_subtree_owner_is_refused, 300)
 	readable_as(_metadata, DELEGATE, SUB "/memory.local_reclaim.stat");
 }
 
-/* Waits for PID; its exit status, or -1 if it did not exit. */
-static int exit_status(pid_t pid)
+#define OWNED_FILE	DELEG "/memory.local_reclaim.mode"
+
+/* The child's part of descriptor_opened_unprivileged_is_refused. */
+static int write_through_unprivileged_descriptor(void)
 {
+	ssize_t r;
+	int fd;
+
+	/* Open as uid 1000: the effective capabilities go... */
+	if (setresuid(1000, 1000, 0))
+		return 10;
+	fd = open(OWNED_FILE, O_WRONLY);
+	if (fd < 0)
+		return 11;
+	/* ...and come back for the write, through that descriptor. */
+	if (setresuid(0, 0, 0))
+		return 12;
+	r = write(fd, "kswapd", 6);
+	return r < 0 && errno == EPERM ? 0 : r < 0 ? 13 : 1;
+}
+
+/* The child's part of capable_non_root_may_write. */
+static int write_as_capable_uid_1000(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	int fd;
+
+	/* uid 1000 keeping its capabilities, CAP_SYS_ADMIN alone effective. */
+	if (prctl(PR_SET_KEEPCAPS, 1) || setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
+	    setresuid(1000, 1000, 1000))
+		return 10;
+	if (syscall(SYS_capget, &h, d))
+		return 11;
+	d[0].effective = d[1].effective = 0;
+	d[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective |= CAP_TO_MASK(CAP_SYS_ADMIN);
+	if (syscall(SYS_capset, &h, d))
+		return 12;
+	fd = open(OWNED_FILE, O_WRONLY);
+	if (fd < 0)
+		return 13;
+	return write(fd, "direct", 6) == 6 ? 0 : 1;
+}
+
+/*
+ * Gives OWNED_FILE to uid 1000 (as a delegate's), runs CHILD in a child
+ * process, and returns its exit status (-1 if it did not exit); NOW gets
+ * the file's value afterwards.
+ */
+static int owned_file_child(int (*child)(void), char *now, size_t len)
+{
+	pid_t pid;
 	int status;
 
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+	if (chown(OWNED_FILE, 1000, 1000))
 		return -1;
+	pid = fork();
+	if (pid == 0)
+		_exit(child());
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	read_value(OWNED_FILE, now, len);
 	return WEXITSTATUS(status);
 }
 
 TEST_F_TIMEOUT(perm, descriptor_opened_unprivileged_is_refused, 300)
 {
-	const char *path = DELEG "/memory.local_reclaim.mode";
-	char now[64];
-	pid_t pid;
+	char now[64] = "";
 
-	/* The file is uid 1000's, as a delegate's: uid 1000 may open it. */
-	ASSERT_EQ(0, chown(path, 1000, 1000));
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		ssize_t r;
-		int fd;
-
-		/* Open as uid 1000: the effective capabilities go... */
-		if (setresuid(1000, 1000, 0))
-			_exit(10);
-		fd = open(path, O_WRONLY);
-		if (fd < 0)
-			_exit(11);
-		/* ...and come back for the write, through that descriptor. */
-		if (setresuid(0, 0, 0))
-			_exit(12);
-		r = write(fd, "kswapd", 6);
-		_exit(r < 0 && errno == EPERM ? 0 : r < 0 ? 13 : 1);
-	}
-	EXPECT_EQ(0, exit_status(pid))
+	EXPECT_EQ(0, owned_file_child(write_through_unprivileged_descriptor, now, sizeof(now)))
 		TH_LOG("1: the write was accepted; 10-12: set-up failed; 13: not EPERM");
-	read_value(path, now, sizeof(now));
 	EXPECT_STREQ("unmap\n", now);
 }
 
 TEST_F_TIMEOUT(perm, capable_non_root_may_write, 300)
 {
-	const char *path = DELEG "/memory.local_reclaim.mode";
-	char now[64];
-	pid_t pid;
+	char now[64] = "";
 
-	ASSERT_EQ(0, chown(path, 1000, 1000));
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-		struct __user_cap_data_struct d[2];
-		int fd;
-
-		/* uid 1000 keeping its capabilities, CAP_SYS_ADMIN alone effective. */
-		if (prctl(PR_SET_KEEPCAPS, 1) || setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
-		    setresuid(1000, 1000, 1000))
-			_exit(10);
-		if (syscall(SYS_capget, &h, d))
-			_exit(11);
-		d[0].effective = d[1].effective = 0;
-		d[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective |= CAP_TO_MASK(CAP_SYS_ADMIN);
-		if (syscall(SYS_capset, &h, d))
-			_exit(12);
-		fd = open(path, O_WRONLY);
-		if (fd < 0)
-			_exit(13);
-		_exit(write(fd, "direct", 6) == 6 ? 0 : 1);
-	}
-	EXPECT_EQ(0, exit_status(pid)) TH_LOG("1: the write was refused; 10-13: set-up failed");
-	read_value(path, now, sizeof(now));
+	EXPECT_EQ(0, owned_file_child(write_as_capable_uid_1000, now, sizeof(now)))
+		TH_LOG("1: the write was refused; 10-13: set-up failed");
 	EXPECT_STREQ("direct\n", now);
 }
 
