@@ -8,6 +8,7 @@ use core::fmt::{self, Write};
 use kernel::{bindings, prelude::*, seq_file::SeqFile, seq_print, sync::rcu};
 
 use crate::{
+    files::policy_of,
     hooks::RegisteredPolicy,
     memcg::MemCgroup,
     policy::{self, Change, Config, MAX_INPUT},
@@ -24,24 +25,18 @@ impl Write for SeqWriter<'_> {
     }
 }
 
-/// The policy and cgroup of a handler, and the cgroup's own state.
+/// The policy and cgroup of a handler.
 ///
 /// # Safety
 ///
-/// `ctx` must be the pointer the files were created with (a registered
-/// `RegisteredPolicy`, which outlives them), and `memcg` the file's cgroup, pinned
-/// while the file is open.
+/// As for [`policy_of`]; `memcg` is the file's cgroup, pinned while the
+/// file is open.
 unsafe fn args<'a>(
     ctx: *const c_void,
     memcg: *mut bindings::mem_cgroup,
 ) -> Option<(&'a RegisteredPolicy, MemCgroup<'a>)> {
     // SAFETY: the caller's guarantee.
-    unsafe {
-        Some((
-            ctx.cast::<RegisteredPolicy>().as_ref()?,
-            MemCgroup::from_raw(memcg)?,
-        ))
-    }
+    unsafe { Some((policy_of(ctx)?, MemCgroup::from_raw(memcg)?)) }
 }
 
 /// Runs a `seq_show` handler.

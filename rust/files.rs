@@ -24,6 +24,18 @@ extern "C" {
     fn lr_files_remove(files: *mut LrFiles);
 }
 
+/// The policy behind a file handler's context pointer (what [`Files::new`]
+/// gave shim.c).
+///
+/// # Safety
+///
+/// `ctx` must be the pointer the files were created with: a registered
+/// `RegisteredPolicy`, which outlives them.
+pub(crate) unsafe fn policy_of<'a>(ctx: *const c_void) -> Option<&'a RegisteredPolicy> {
+    // SAFETY: the caller guarantees `ctx` is null or a live `RegisteredPolicy`.
+    unsafe { ctx.cast::<RegisteredPolicy>().as_ref() }
+}
+
 /// The files, whose handlers work on the policy borrowed for `'a`; removed
 /// on drop.
 ///

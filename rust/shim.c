@@ -86,13 +86,6 @@ bool lr_capable_admin(void)
 	return capable(CAP_SYS_ADMIN);
 }
 
-/*
- * The files of one load of the module: /sys/kernel/mm/local_reclaim/ (a
- * kobject of ours, so that its attributes find the module's state through
- * container_of(), as DAMON's sysfs does) and the memory.local_reclaim.*
- * cftypes (a copy per load, for the same reason).  @ctx is what the Rust
- * handlers work on.
- */
 #define LR_MAX_COUNTERS 16
 
 /* One file of stat/: the counter it shows, numbered by the Rust side. */
@@ -101,15 +94,20 @@ struct lr_counter_attr {
 	unsigned int counter;
 };
 
+/*
+ * The files of one load of the module: /sys/kernel/mm/local_reclaim/ (a
+ * kobject of ours, so that its attributes find the module's state through
+ * container_of(), as DAMON's sysfs does) and the memory.local_reclaim.*
+ * cftypes (a copy per load, for the same reason).  @ctx is what the Rust
+ * handlers work on.
+ */
 struct lr_files {
 	struct kobject kobj;
 	const void *ctx;
 	struct lr_counter_attr counters[LR_MAX_COUNTERS];
 	struct attribute *counter_attrs[LR_MAX_COUNTERS + 1];
 	struct attribute_group stat_group;
-	bool stat_added;
 	struct cftype cft[4];
-	bool cft_added;
 };
 
 static const void *lr_ctx_of_kobj(struct kobject *kobj)
@@ -298,28 +296,27 @@ struct lr_files *lr_files_add(const void *ctx, const char *const *counters, unsi
 	ret = sysfs_create_group(&files->kobj, &files->stat_group);
 	if (ret)
 		goto put;
-	files->stat_added = true;
 	ret = cgroup_add_dfl_cftypes(&memory_cgrp_subsys, files->cft);
 	if (ret)
-		goto put;
-	files->cft_added = true;
+		goto remove_stat;
 	return files;
+remove_stat:
+	sysfs_remove_group(&files->kobj, &files->stat_group);
 put:
-	if (files->stat_added)
-		sysfs_remove_group(&files->kobj, &files->stat_group);
 	lr_files_unregister_keys(files);
 	kobject_put(&files->kobj);
 	return ERR_PTR(ret);
 }
 
-/* Removes the files; returns once no handler runs any more. */
+/*
+ * Removes the files lr_files_add() created; returns once no handler runs
+ * any more.
+ */
 void lr_files_remove(struct lr_files *files)
 {
-	if (files->cft_added)
-		cgroup_rm_cftypes(files->cft);
+	cgroup_rm_cftypes(files->cft);
 	lr_files_unregister_keys(files);
-	if (files->stat_added)
-		sysfs_remove_group(&files->kobj, &files->stat_group);
+	sysfs_remove_group(&files->kobj, &files->stat_group);
 	kobject_del(&files->kobj);
 	kobject_put(&files->kobj);
 }

@@ -11,6 +11,7 @@ use kernel::{prelude::*, str::Formatter};
 
 use crate::{
     counters::Counter,
+    files::policy_of,
     hooks::RegisteredPolicy,
     policy::{Distance, Mode},
     state, topology,
@@ -27,17 +28,6 @@ extern "C" {
 fn writer_is_admin() -> bool {
     // SAFETY: `capable()` only inspects the current task's credentials.
     unsafe { lr_capable_admin() }
-}
-
-/// The policy behind a handler's context pointer.
-///
-/// # Safety
-///
-/// `ctx` must be the pointer the files were created with: a registered
-/// `RegisteredPolicy`, which outlives them.
-unsafe fn policy_of<'a>(ctx: *const c_void) -> Option<&'a RegisteredPolicy> {
-    // SAFETY: the caller guarantees `ctx` is null or a live `RegisteredPolicy`.
-    unsafe { ctx.cast::<RegisteredPolicy>().as_ref() }
 }
 
 /// Formats `show`'s output into the sysfs page at `buf`.
