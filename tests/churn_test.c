@@ -25,12 +25,10 @@ static const char *const dists[] = { "10", "16", "21", "30", "254", "inherit" };
 /* The child: joins CG, faults in 4 MiB, moves out to the root, exits. */
 static int visit(const char *cg)
 {
-	char procs[256];
 	size_t len = 4 << 20;
 	char *p;
 
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
-	if (lr_write_str(procs, "0"))
+	if (lr_cg_enter(cg))
 		return 1;
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
@@ -39,7 +37,7 @@ static int visit(const char *cg)
 		p[off] = 1;
 	munmap(p, len);
 	/* Out again, to the root: PARENT has controllers, so no tasks. */
-	return lr_write_str(LR_CG_ROOT "/cgroup.procs", "0") ? 3 : 0;
+	return lr_cg_enter(LR_CG_ROOT) ? 3 : 0;
 }
 
 FIXTURE(churn) {

@@ -79,16 +79,6 @@ static int drop_caches(void)
 	return 0;
 }
 
-/* Moves the calling task into cgroup CG; 0 or -1. */
-static int enter_cgroup(const char *cg)
-{
-	char path[256], pid[24];
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	return lr_write_str(path, pid) ? -1 : 0;
-}
-
 FIXTURE(hooks) {
 	long node0_mib;
 	pid_t busy, hog;
@@ -119,7 +109,7 @@ FIXTURE_TEARDOWN(hooks)
 	}
 	if (self->hog > 0)
 		lr_stop_anon(self->hog, self->hog_out);
-	enter_cgroup(LR_CG_ROOT);
+	lr_cg_enter(LR_CG_ROOT);
 	syscall(SYS_delete_module, "lr_charge_probe", O_NONBLOCK);
 	lr_vm_restore();
 	rmdir(CG_ON);
@@ -371,7 +361,7 @@ static void probe_in_cg_on(struct __test_metadata *_metadata, long node0_mib, co
 	load_with(_metadata, mode);
 	ASSERT_EQ(0, lr_insmod(CHARGE_PROBE, "")) TH_LOG("insmod lr_charge_probe");
 	ASSERT_EQ(0, lr_reset_and_fill(0, node0_mib + 64, false));
-	ASSERT_EQ(0, enter_cgroup(CG_ON));
+	ASSERT_EQ(0, lr_cg_enter(CG_ON));
 }
 
 /*
@@ -393,13 +383,13 @@ TEST_F_TIMEOUT(hooks, remote_charge_follows_charged_cgroup, 600)
 	/* A task of CG_ON's, to charge to. */
 	member = fork();
 	if (member == 0) {
-		enter_cgroup(CG_ON);
+		lr_cg_enter(CG_ON);
 		pause();
 		_exit(0);
 	}
 	ASSERT_GT(member, 0);
 	self->busy = member;
-	ASSERT_EQ(0, enter_cgroup(CG_OFF));
+	ASSERT_EQ(0, lr_cg_enter(CG_OFF));
 
 	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
 	snprintf(cmd, sizeof(cmd), "0 0 %ld", pages);
@@ -470,9 +460,9 @@ TEST_F_TIMEOUT(hooks, fail_fast_allocations_never_reclaim, 600)
 		long asked0, wakeups0, reclaims0, got, local;
 		char cmd[64], got_line[128];
 
-		ASSERT_EQ(0, enter_cgroup(LR_CG_ROOT));
+		ASSERT_EQ(0, lr_cg_enter(LR_CG_ROOT));
 		ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
-		ASSERT_EQ(0, enter_cgroup(CG_ON));
+		ASSERT_EQ(0, lr_cg_enter(CG_ON));
 		asked0 = lr_cg_stat(CG_ON, "asked");
 		wakeups0 = lr_cg_stat(CG_ON, "kswapd_wakeups");
 		reclaims0 = lr_cg_stat(CG_ON, "direct_reclaims");
@@ -556,13 +546,13 @@ static long take_node1(struct __test_metadata *_metadata, long node1_mib, long *
 	long pages, got, local;
 	char cmd[64], line[128];
 
-	if (enter_cgroup(LR_CG_ROOT) || drop_caches() || lr_fill(1, node1_mib + 64, true))
+	if (lr_cg_enter(LR_CG_ROOT) || drop_caches() || lr_fill(1, node1_mib + 64, true))
 		return -1;
 	lr_wait_kswapd_idle();
 	*free1 = lr_node_meminfo_kb(1, "MemFree:") / 4;
 	pages = lr_node_meminfo_kb(0, "MemFree:") / 4 + *free1 + 16384;
 	snprintf(cmd, sizeof(cmd), "0 0 %ld", pages);
-	if (enter_cgroup(CG_ON) || lr_write_str(CHARGE_ALLOC, cmd))
+	if (lr_cg_enter(CG_ON) || lr_write_str(CHARGE_ALLOC, cmd))
 		return -1;
 	probe_got(&got, &local, line, sizeof(line));
 	TH_LOG("%ld pages asked: %s; node 1 had %ld free", pages, line, *free1);
@@ -597,7 +587,7 @@ TEST_F_TIMEOUT(hooks, nodes_outside_the_cpuset_are_left_alone, 900)
 	EXPECT_EQ(0, wakeups1);
 
 	/* Control: the same without the cpuset reaches node 1. */
-	ASSERT_EQ(0, enter_cgroup(LR_CG_ROOT));
+	ASSERT_EQ(0, lr_cg_enter(LR_CG_ROOT));
 	ASSERT_EQ(0, lr_write_str(CG_ON "/cpuset.mems", "0-1"));
 	on1 = take_node1(_metadata, node1_mib, &free1);
 	TH_LOG("no cpuset: %ld pages on node 1; node 1 asked %ld, reclaims %ld, kswapd wakeups %ld",

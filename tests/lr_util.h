@@ -244,6 +244,15 @@ static inline long lr_global_stat_sum(const char *name)
 	return lr_stat_sum_text(buf, name);
 }
 
+/* Moves the calling task into cgroup CG ("0" is the writer); 0 or -errno. */
+static inline int lr_cg_enter(const char *cg)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	return lr_write_str(path, "0");
+}
+
 /* A cgroup's counter NAME (memory.local_reclaim.stat) summed over nodes. */
 static inline long lr_cg_stat(const char *cg, const char *name)
 {
