@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! `memory.local_reclaim.{mode,distance,stat}` in every non-root memory
-//! cgroup: handlers called from shim.c's cftype table.
+//! cgroup: handlers called from files.c's cftype table.
 
 use core::fmt::{self, Write};
 
@@ -71,62 +71,79 @@ fn own_config(policy: &RegisteredPolicy, memcg: MemCgroup<'_>) -> Config {
         .map_or(Config::INHERIT, |s| s.config())
 }
 
-/// `memory.local_reclaim.mode`: the cgroup's own mode, or inherit.
-///
-/// # Safety
-///
-/// Called by shim.c with the files' context, the file's cgroup and its
-/// seq_file.
-#[no_mangle]
-unsafe extern "C" fn lr_cgroup_mode_show(
-    ctx: *const c_void,
-    memcg: *mut bindings::mem_cgroup,
-    sf: *mut bindings::seq_file,
-) -> c_int {
-    // SAFETY: as shim.c guarantees.
-    unsafe {
-        show(ctx, memcg, sf, |p, m, seq| {
-            seq_print!(seq, "{}\n", own_config(p, m).mode);
-            Ok(())
-        })
-    }
+/// Declares the C entry point of a file's `seq_show`, which files.c calls
+/// with the files' context, the file's cgroup and its seq_file, and which
+/// prints what `$show` prints (given the policy, the cgroup and the
+/// seq_file).
+macro_rules! cgroup_show {
+    ($(#[$doc:meta])* $name:ident => $show:expr) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        ///
+        /// Called by files.c with the files' context, the file's cgroup and
+        /// its seq_file.
+        #[no_mangle]
+        unsafe extern "C" fn $name(
+            ctx: *const c_void,
+            memcg: *mut bindings::mem_cgroup,
+            sf: *mut bindings::seq_file,
+        ) -> c_int {
+            // SAFETY: as files.c guarantees.
+            unsafe { show(ctx, memcg, sf, $show) }
+        }
+    };
 }
 
-/// `memory.local_reclaim.distance`: the cgroup's own distance, or inherit.
-///
-/// # Safety
-///
-/// As for [`lr_cgroup_mode_show`].
-#[no_mangle]
-unsafe extern "C" fn lr_cgroup_distance_show(
-    ctx: *const c_void,
-    memcg: *mut bindings::mem_cgroup,
-    sf: *mut bindings::seq_file,
-) -> c_int {
-    // SAFETY: as shim.c guarantees.
-    unsafe {
-        show(ctx, memcg, sf, |p, m, seq| {
-            seq_print!(seq, "{}\n", own_config(p, m).distance);
-            Ok(())
-        })
-    }
+/// Declares the C entry point of a file's `write`, which files.c calls
+/// with the files' context, the file's cgroup, `len` bytes at `buf` and
+/// whether the file's opener is an administrator, and which applies the
+/// change `$parse` makes of the input.
+macro_rules! cgroup_write {
+    ($(#[$doc:meta])* $name:ident => $parse:expr) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        ///
+        /// Called by files.c with the files' context, the file's cgroup,
+        /// `len` bytes at `buf`, and whether the file's opener is an
+        /// administrator.
+        #[no_mangle]
+        unsafe extern "C" fn $name(
+            ctx: *const c_void,
+            memcg: *mut bindings::mem_cgroup,
+            buf: *const u8,
+            len: usize,
+            opener_admin: bool,
+        ) -> isize {
+            // SAFETY: as files.c guarantees.
+            unsafe { write(ctx, memcg, buf, len, opener_admin, $parse) }
+        }
+    };
 }
 
-/// `memory.local_reclaim.stat`: the cgroup's counters per node, its
-/// effective values, and whether its reach covers nodes with CPUs.
-///
-/// # Safety
-///
-/// As for [`lr_cgroup_mode_show`].
-#[no_mangle]
-unsafe extern "C" fn lr_cgroup_stat_show(
-    ctx: *const c_void,
-    memcg: *mut bindings::mem_cgroup,
-    sf: *mut bindings::seq_file,
-) -> c_int {
-    // SAFETY: as shim.c guarantees.
-    unsafe { show(ctx, memcg, sf, stat) }
-}
+cgroup_show!(
+    /// `memory.local_reclaim.mode`: the cgroup's own mode, or inherit.
+    lr_cgroup_mode_show => |p, m, seq| {
+        seq_print!(seq, "{}\n", own_config(p, m).mode);
+        Ok(())
+    }
+);
+
+cgroup_show!(
+    /// `memory.local_reclaim.distance`: the cgroup's own distance, or
+    /// inherit.
+    lr_cgroup_distance_show => |p, m, seq| {
+        seq_print!(seq, "{}\n", own_config(p, m).distance);
+        Ok(())
+    }
+);
+
+cgroup_show!(
+    /// `memory.local_reclaim.stat`: the cgroup's counters per node, its
+    /// effective values, and whether its reach covers nodes with CPUs.
+    lr_cgroup_stat_show => stat
+);
 
 fn stat(policy: &RegisteredPolicy, memcg: MemCgroup<'_>, seq: &SeqFile) -> Result {
     let state = &policy.state;
@@ -191,43 +208,15 @@ unsafe fn write(
     len as isize
 }
 
-/// # Safety
-///
-/// Called by shim.c with the files' context, the file's cgroup, `len`
-/// bytes at `buf`, and whether the file's opener is an administrator.
-#[no_mangle]
-unsafe extern "C" fn lr_cgroup_mode_write(
-    ctx: *const c_void,
-    memcg: *mut bindings::mem_cgroup,
-    buf: *const u8,
-    len: usize,
-    opener_admin: bool,
-) -> isize {
-    // SAFETY: as shim.c guarantees.
-    unsafe {
-        write(ctx, memcg, buf, len, opener_admin, |input| {
-            policy::parse_mode_setting(input).ok().map(Change::Mode)
-        })
-    }
-}
+cgroup_write!(
+    /// `memory.local_reclaim.mode`: sets the cgroup's mode, or inherit.
+    lr_cgroup_mode_write => |input| policy::parse_mode_setting(input).ok().map(Change::Mode)
+);
 
-/// # Safety
-///
-/// As for [`lr_cgroup_mode_write`].
-#[no_mangle]
-unsafe extern "C" fn lr_cgroup_distance_write(
-    ctx: *const c_void,
-    memcg: *mut bindings::mem_cgroup,
-    buf: *const u8,
-    len: usize,
-    opener_admin: bool,
-) -> isize {
-    // SAFETY: as shim.c guarantees.
-    unsafe {
-        write(ctx, memcg, buf, len, opener_admin, |input| {
-            policy::parse_distance_setting(input)
-                .ok()
-                .map(Change::Distance)
-        })
+cgroup_write!(
+    /// `memory.local_reclaim.distance`: sets the cgroup's distance, or
+    /// inherit.
+    lr_cgroup_distance_write => |input| {
+        policy::parse_distance_setting(input).ok().map(Change::Distance)
     }
-}
+);

@@ -72,6 +72,20 @@ impl Counter {
 
 /// One per-CPU `u64` per counter and possible node id.
 ///
+/// # Examples
+///
+/// ```
+/// use crate::counters::{Counter, Counters};
+///
+/// let c = Counters::new(2)?;
+/// c.add(Counter::Kept, 1, 3);
+/// c.add(Counter::Kept, 1, 4);
+/// assert_eq!(c.get(Counter::Kept, 1), 7);
+/// assert_eq!(c.get(Counter::Kept, 0), 0);
+/// assert_eq!(c.get(Counter::Spilled, 1), 0);
+/// # Ok::<(), Error>(())
+/// ```
+///
 /// # Invariants
 ///
 /// `pcpu` is a per-CPU array of `nr_nodes * Counter::ALL.len()` zeroed
@@ -153,5 +167,75 @@ impl Drop for Counters {
         // SAFETY: we own the area (type invariant); `free_percpu()` may be
         // called from any context, RCU callbacks included.
         unsafe { lr_pcpu_free(self.pcpu.as_ptr()) };
+    }
+}
+
+#[cfg(lr_kunit)]
+#[kunit_tests(local_reclaim_counters)]
+mod tests {
+    use super::*;
+
+    /// The text a counter file would show.
+    struct Text(KVec<u8>);
+
+    impl fmt::Write for Text {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.0
+                .extend_from_slice(s.as_bytes(), GFP_KERNEL)
+                .map_err(|_| fmt::Error)
+        }
+    }
+
+    #[test]
+    fn each_counter_of_each_node_is_its_own() -> Result {
+        let c = Counters::new(4)?;
+        c.add(Counter::Asked, 0, 3);
+        c.add(Counter::Asked, 0, 2);
+        c.add(Counter::Kept, 3, 7);
+        c.add(Counter::Spilled, 1, u64::from(u32::MAX) + 1);
+        assert_eq!(c.get(Counter::Asked, 0), 5);
+        assert_eq!(c.get(Counter::Asked, 3), 0);
+        assert_eq!(c.get(Counter::Kept, 3), 7);
+        assert_eq!(c.get(Counter::Kept, 0), 0);
+        assert_eq!(c.get(Counter::Spilled, 1), u64::from(u32::MAX) + 1);
+        for counter in Counter::ALL {
+            assert_eq!(c.get(counter, 2), 0);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn nodes_out_of_range_are_ignored() -> Result {
+        let c = Counters::new(2)?;
+        c.add(Counter::Asked, 2, 1);
+        c.add(Counter::Asked, u32::MAX, 1);
+        assert_eq!(c.get(Counter::Asked, 2), 0);
+        assert_eq!(c.get(Counter::Asked, u32::MAX), 0);
+        // Nothing spilled into the next counter's slots either.
+        assert_eq!(c.get(Counter::KswapdWakeups, 0), 0);
+        assert_eq!(c.get(Counter::KswapdWakeups, 1), 0);
+        assert!(Counters::new(usize::MAX).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn text_is_nested_keyed() -> Result {
+        let c = Counters::new(3)?;
+        c.add(Counter::Asked, 0, 12);
+        c.add(Counter::PagesReclaimed, 2, 512);
+        let mut t = Text(KVec::new());
+        c.write_nodes(&mut t, Counter::Asked, [0, 2].into_iter())
+            .map_err(|_| ENOMEM)?;
+        assert_eq!(&t.0[..], &b"N0=12 N2=0"[..]);
+        let mut t = Text(KVec::new());
+        c.write_to(&mut t, 0..3).map_err(|_| ENOMEM)?;
+        let mut lines = t.0.split(|&b| b == b'\n');
+        assert_eq!(lines.next(), Some(&b"asked N0=12 N1=0 N2=0"[..]));
+        assert_eq!(lines.nth(2), Some(&b"pages_reclaimed N0=0 N1=0 N2=512"[..]));
+        assert_eq!(
+            t.0.iter().filter(|&&b| b == b'\n').count(),
+            Counter::ALL.len()
+        );
+        Ok(())
     }
 }

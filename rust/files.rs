@@ -3,7 +3,7 @@
 //! The module's files as one unit: `/sys/kernel/mm/local_reclaim/` with its
 //! knobs, and the `memory.local_reclaim.*` cgroup files, created together
 //! and removed together.  Their handlers (`sysfs.rs`, `cgroup_files.rs`)
-//! reach the policy through the files' own state in shim.c, not a global.
+//! reach the policy through the files' own state in files.c, not a global.
 
 use core::{marker::PhantomData, ptr::NonNull};
 
@@ -11,7 +11,7 @@ use kernel::{prelude::*, str::CStrExt};
 
 use crate::{counters::Counter, hooks::RegisteredPolicy};
 
-/// shim.c's `struct lr_files`: the directory's kobject, the cgroup files'
+/// files.c's `struct lr_files`: the directory's kobject, the cgroup files'
 /// cftypes, and the policy their handlers work on.
 #[repr(C)]
 struct LrFiles {
@@ -25,7 +25,7 @@ extern "C" {
 }
 
 /// The policy behind a file handler's context pointer (what [`Files::new`]
-/// gave shim.c).
+/// gave files.c).
 ///
 /// # Safety
 ///
@@ -61,7 +61,7 @@ impl<'a> Files<'a> {
         let nr = c_uint::try_from(names.len()).map_err(|_| EINVAL)?;
         // SAFETY: `ctx` stays valid for `'a`, which `Self` cannot outlive,
         // and `Drop` removes the files first; the names are static, and
-        // shim.c copies the array of pointers.
+        // files.c copies the array of pointers.
         let files = unsafe { lr_files_add(ctx.cast(), names.as_ptr(), nr) };
         kernel::error::from_err_ptr(files)?;
         // INVARIANT: a pointer that is not an error is the new files.

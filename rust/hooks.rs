@@ -10,7 +10,7 @@ use kernel::{bindings, prelude::*, sync::rcu, types::Opaque};
 use crate::{
     counters::Counter,
     memcg::MemCgroup,
-    policy::{self, Actions, AllocContext, Candidate, Site},
+    policy::{self, Action, Actions, AllocContext, Candidate, Site},
     state::{SetActive, State},
     topology,
 };
@@ -127,10 +127,10 @@ const _: () = {
     assert!(AllocContext::NORETRY == bindings::NRP_CTX_NORETRY);
     assert!(AllocContext::COSTLY == bindings::NRP_CTX_COSTLY);
     assert!(AllocContext::THISNODE == bindings::NRP_CTX_THISNODE);
-    assert!(Actions::WAKE_KSWAPD.bits() == bindings::NRP_WAKE_KSWAPD);
-    assert!(Actions::RECLAIM.bits() == bindings::NRP_RECLAIM);
-    assert!(Actions::RECLAIM_UNMAP.bits() == bindings::NRP_RECLAIM_UNMAP);
-    assert!(Actions::KEEP.bits() == bindings::NRP_KEEP);
+    assert!(Action::WakeKswapd as u32 == bindings::NRP_WAKE_KSWAPD);
+    assert!(Action::Reclaim as u32 == bindings::NRP_RECLAIM);
+    assert!(Action::ReclaimUnmap as u32 == bindings::NRP_RECLAIM_UNMAP);
+    assert!(Action::Keep as u32 == bindings::NRP_KEEP);
 };
 
 fn nid_of(nid: c_int) -> u32 {
@@ -181,7 +181,7 @@ unsafe extern "C" fn nrp_decide(
     policy.state.count(own, Counter::Asked, nid, 1);
     let ctx = AllocContext::from_bits(req.ctx, req.wmark);
     let actions = policy::decide(eff, site_of(req), candidate(req, req.nid), ctx);
-    if actions.contains(Actions::KEEP) {
+    if actions.contains(Action::Keep) {
         policy.state.count(own, Counter::BusyKept, nid, 1);
     }
     actions.bits()
@@ -207,10 +207,10 @@ unsafe extern "C" fn nrp_acted(
     let own = memcg.and_then(|m| policy.state.cgroup(m, &guard));
     let nid = nid_of(req.nid);
     let taken = Actions::from_bits(taken);
-    if taken.contains(Actions::WAKE_KSWAPD) {
+    if taken.contains(Action::WakeKswapd) {
         policy.state.count(own, Counter::KswapdWakeups, nid, 1);
     }
-    if taken.contains(Actions::RECLAIM) {
+    if taken.contains(Action::Reclaim) {
         policy.state.count(own, Counter::DirectReclaims, nid, 1);
         policy.state.count(
             own,

@@ -9,5 +9,15 @@
 #[cfg(test)]
 extern crate std;
 
+// The kernel crate's `impl_flags!`, which `policy.rs` uses: the kernel
+// source's own `rust/kernel/impl_flags.rs`, copied by `build.rs` without
+// its documentation (whose example needs the kernel crate), reachable as
+// `crate::impl_flags` as in the module.
+mod flags {
+    include!(concat!(env!("OUT_DIR"), "/impl_flags.rs"));
+    pub(crate) use impl_flags;
+}
+pub(crate) use flags::impl_flags;
+
 #[path = "policy.rs"]
 mod policy;

@@ -9,6 +9,10 @@
 
 use kernel::prelude::*;
 
+// `policy.rs` declares its flag types with the kernel crate's macro (the
+// host build, `host.rs`, includes the same macro from the kernel source).
+use kernel::impl_flags;
+
 mod cgroup_files;
 mod counters;
 mod display;

@@ -9,6 +9,8 @@
 
 use core::fmt;
 
+use crate::impl_flags;
+
 /// Errors of the pure layer; the kernel glue maps every one to `EINVAL`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ParseError {
@@ -88,40 +90,36 @@ fn parse_decimal(s: &[u8]) -> Result<u32, ParseError> {
     Ok(v)
 }
 
-/// The reclaim a mode asks for: a set of flags, empty meaning `off`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct Mode(u8);
+impl_flags!(
+    /// The reclaim a mode asks for: a set of flags, empty meaning `off`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub(crate) struct Mode(u8);
+
+    /// One flag of a [`Mode`].
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(crate) enum ModeFlag {
+        /// Wake the short node's kswapd.
+        Kswapd = 1 << 0,
+        /// Reclaim the short node synchronously.
+        Direct = 1 << 1,
+        /// Let that reclaim unmap mapped pages and swap anonymous ones.
+        Unmap = 1 << 2,
+    }
+);
 
 impl Mode {
     /// No local reclaim: the allocator's default behaviour.
-    pub(crate) const OFF: Mode = Mode(0);
-    /// Wake the short node's kswapd.
-    pub(crate) const KSWAPD: Mode = Mode(1);
-    /// Reclaim the short node synchronously.
-    pub(crate) const DIRECT: Mode = Mode(2);
-    /// Let that reclaim unmap mapped pages and swap anonymous ones.
-    pub(crate) const UNMAP: Mode = Mode(4);
-    const ALL: u8 = 7;
+    pub(crate) const OFF: Mode = Mode::empty();
     /// Flag names in canonical order.
-    const NAMES: [(Mode, &'static str); 3] = [
-        (Mode::KSWAPD, "kswapd"),
-        (Mode::DIRECT, "direct"),
-        (Mode::UNMAP, "unmap"),
+    const NAMES: [(ModeFlag, &'static str); 3] = [
+        (ModeFlag::Kswapd, "kswapd"),
+        (ModeFlag::Direct, "direct"),
+        (ModeFlag::Unmap, "unmap"),
     ];
-
-    /// Whether every flag of `other` is set.
-    pub(crate) const fn contains(self, other: Mode) -> bool {
-        self.0 & other.0 == other.0
-    }
 
     /// Whether this is `off`.
     pub(crate) const fn is_off(self) -> bool {
         self.0 == 0
-    }
-
-    /// The union of two flag sets.
-    pub(crate) const fn union(self, other: Mode) -> Mode {
-        Mode(self.0 | other.0)
     }
 
     /// The flag bits, for storing a mode in an atomic word.
@@ -131,11 +129,22 @@ impl Mode {
 
     /// A mode from [`Mode::bits`]; unknown bits are dropped.
     pub(crate) const fn from_bits(bits: u8) -> Mode {
-        Mode(bits & Self::ALL)
+        Mode(bits & Self::all_bits())
     }
 
     /// Parses `off`, or flags among `kswapd`, `direct`, `unmap` separated
     /// by blanks in any order, with an optional trailing newline.
+    ///
+    /// ```
+    /// use crate::policy::{Mode, ModeFlag, ParseError};
+    ///
+    /// let kd = Mode::parse(b"direct  kswapd\n");
+    /// assert_eq!(kd, Mode::parse(b"kswapd direct"));
+    /// assert!(kd.is_ok_and(|m| m.contains(ModeFlag::Kswapd) && !m.contains(ModeFlag::Unmap)));
+    /// assert_eq!(Mode::parse(b"off\n"), Ok(Mode::OFF));
+    /// assert_eq!(Mode::parse(b"off kswapd"), Err(ParseError::Invalid));
+    /// assert_eq!(Mode::parse(b"kswapd,direct"), Err(ParseError::Invalid));
+    /// ```
     pub(crate) fn parse(input: &[u8]) -> Result<Mode, ParseError> {
         if input.len() > MAX_INPUT {
             return Err(ParseError::Invalid);
@@ -158,7 +167,7 @@ impl Mode {
                 .find(|(_, name)| name.as_bytes() == word)
                 .map(|(flag, _)| *flag)
                 .ok_or(ParseError::Invalid)?;
-            mode = mode.union(flag);
+            mode |= flag;
         }
         match (words, saw_off) {
             (0, _) => Err(ParseError::Invalid),
@@ -366,6 +375,24 @@ impl Effective {
 /// task's cgroup, then its parent, up to the root; each value comes from
 /// the first cgroup that sets it, else from `global`.  Stops reading the
 /// chain as soon as both are known.
+///
+/// ```
+/// use crate::policy::{resolve, Config, Distance, Effective, Mode, ModeFlag, Setting};
+///
+/// let global = Effective { mode: Mode::from(ModeFlag::Kswapd), distance: Distance::MIN, distance_set: false };
+/// let d30 = Distance::new(30).ok_or(EINVAL)?;
+/// // A grandchild that inherits both, a child that sets the distance, a
+/// // root that sets the mode.
+/// let chain = [
+///     Config::INHERIT,
+///     Config { distance: Setting::Set(d30), ..Config::INHERIT },
+///     Config { mode: Setting::Set(Mode::from(ModeFlag::Direct)), distance: Setting::Inherit },
+/// ];
+/// let eff = resolve(chain, global);
+/// assert_eq!(eff, Effective { mode: Mode::from(ModeFlag::Direct), distance: d30, distance_set: true });
+/// assert_eq!(resolve([], global), global);
+/// # Ok::<(), Error>(())
+/// ```
 pub(crate) fn resolve(chain: impl IntoIterator<Item = Config>, global: Effective) -> Effective {
     let mut mode = None;
     let mut distance = None;
@@ -463,39 +490,36 @@ pub(crate) fn within_reach(eff: Effective, node: Candidate) -> bool {
     node.distance <= eff.distance && (node.preferred || !node.has_cpus || eff.distance_set)
 }
 
-/// Actions asked of the allocator (mirrors the `NRP_*` bits).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct Actions(u32);
+impl_flags!(
+    /// Actions asked of the allocator: a set of `NRP_*` bits (`hooks.rs`
+    /// checks each against the C enum at build time).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub(crate) struct Actions(u32);
+
+    /// One action.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(crate) enum Action {
+        /// `NRP_WAKE_KSWAPD`: wake the node's kswapd.
+        WakeKswapd = 0x1,
+        /// `NRP_RECLAIM`: reclaim the node synchronously.
+        Reclaim = 0x2,
+        /// `NRP_RECLAIM_UNMAP`: and let that reclaim unmap and swap.
+        ReclaimUnmap = 0x4,
+        /// `NRP_KEEP`: try the node although its kswapd is running.
+        Keep = 0x8,
+    }
+);
 
 impl Actions {
-    /// Default behaviour.
-    pub(crate) const NONE: Actions = Actions(0);
-    /// `NRP_WAKE_KSWAPD`.
-    pub(crate) const WAKE_KSWAPD: Actions = Actions(0x1);
-    /// `NRP_RECLAIM`.
-    pub(crate) const RECLAIM: Actions = Actions(0x2);
-    /// `NRP_RECLAIM_UNMAP`.
-    pub(crate) const RECLAIM_UNMAP: Actions = Actions(0x4);
-    /// `NRP_KEEP`.
-    pub(crate) const KEEP: Actions = Actions(0x8);
-
     /// The `NRP_*` bits.
     pub(crate) const fn bits(self) -> u32 {
         self.0
     }
 
-    /// From `NRP_*` bits reported back by the allocator.
+    /// From `NRP_*` bits reported back by the allocator; unknown bits are
+    /// dropped.
     pub(crate) const fn from_bits(bits: u32) -> Actions {
-        Actions(bits & 0xf)
-    }
-
-    /// Whether every bit of `other` is set.
-    pub(crate) const fn contains(self, other: Actions) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    const fn with(self, other: Actions) -> Actions {
-        Actions(self.0 | other.0)
+        Actions(bits & Self::all_bits())
     }
 }
 
@@ -514,19 +538,20 @@ impl Actions {
 /// keep a machine that is out of memory thrashing instead of OOM-killing.
 pub(crate) fn decide(eff: Effective, site: Site, node: Candidate, ctx: AllocContext) -> Actions {
     if eff.mode.is_off() || ctx.this_node || !ctx.first_attempt || !within_reach(eff, node) {
-        return Actions::NONE;
+        return Actions::empty();
     }
     match site {
-        Site::KswapdBusy => Actions::KEEP,
+        Site::KswapdBusy => Action::Keep.into(),
         Site::Watermark => {
-            let mut actions = Actions::NONE;
-            if eff.mode.contains(Mode::KSWAPD) && ctx.may_wake_kswapd {
-                actions = actions.with(Actions::WAKE_KSWAPD);
+            let mut actions = Actions::empty();
+            if eff.mode.contains(ModeFlag::Kswapd) && ctx.may_wake_kswapd {
+                actions |= Action::WakeKswapd;
             }
-            if eff.mode.contains(Mode::DIRECT) && ctx.may_sleep && !ctx.no_retry && !ctx.costly {
-                actions = actions.with(Actions::RECLAIM);
-                if eff.mode.contains(Mode::UNMAP) {
-                    actions = actions.with(Actions::RECLAIM_UNMAP);
+            if eff.mode.contains(ModeFlag::Direct) && ctx.may_sleep && !ctx.no_retry && !ctx.costly
+            {
+                actions |= Action::Reclaim;
+                if eff.mode.contains(ModeFlag::Unmap) {
+                    actions |= Action::ReclaimUnmap;
                 }
             }
             actions
@@ -588,7 +613,10 @@ mod tests {
         assert_eq!(format!("{m}"), "kswapd direct unmap");
         assert_eq!(Mode::parse(b"off"), Ok(Mode::OFF));
         assert_eq!(format!("{}", Mode::OFF), "off");
-        assert_eq!(Mode::parse(b"kswapd kswapd"), Ok(Mode::KSWAPD));
+        assert_eq!(
+            Mode::parse(b"kswapd kswapd"),
+            Ok(Mode::from(ModeFlag::Kswapd))
+        );
         assert_eq!(format!("{}", Mode(3).joined(",")), "kswapd,direct");
     }
 
@@ -647,7 +675,7 @@ mod tests {
     #[test]
     fn change_keeps_the_other_setting() {
         let c = Config {
-            mode: Setting::Set(Mode::DIRECT),
+            mode: Setting::Set(Mode::from(ModeFlag::Direct)),
             distance: Setting::Set(Distance(16)),
         };
         let m = c.apply(Change::Mode(Setting::Inherit));
@@ -662,7 +690,7 @@ mod tests {
         assert_eq!(
             d,
             Config {
-                mode: Setting::Set(Mode::DIRECT),
+                mode: Setting::Set(Mode::from(ModeFlag::Direct)),
                 distance: Setting::Inherit
             }
         );
@@ -684,25 +712,25 @@ mod tests {
         // child inherits both from the parent
         let chain = [
             cfg(Inherit, Inherit),
-            cfg(Set(Mode::DIRECT), Set(Distance(16))),
+            cfg(Set(Mode::from(ModeFlag::Direct)), Set(Distance(16))),
         ];
         assert_eq!(
             resolve(chain, GLOBAL),
             Effective {
-                mode: Mode::DIRECT,
+                mode: Mode::from(ModeFlag::Direct),
                 distance: Distance(16),
                 distance_set: true,
             }
         );
         // child overrides the mode only
         let chain = [
-            cfg(Set(Mode::KSWAPD), Inherit),
-            cfg(Set(Mode::DIRECT), Set(Distance(16))),
+            cfg(Set(Mode::from(ModeFlag::Kswapd)), Inherit),
+            cfg(Set(Mode::from(ModeFlag::Direct)), Set(Distance(16))),
         ];
         assert_eq!(
             resolve(chain, GLOBAL),
             Effective {
-                mode: Mode::KSWAPD,
+                mode: Mode::from(ModeFlag::Kswapd),
                 distance: Distance(16),
                 distance_set: true,
             }
@@ -710,7 +738,7 @@ mod tests {
         // an explicit off in the child wins over the parent
         let chain = [
             cfg(Set(Mode::OFF), Inherit),
-            cfg(Set(Mode::DIRECT), Inherit),
+            cfg(Set(Mode::from(ModeFlag::Direct)), Inherit),
         ];
         assert_eq!(resolve(chain, GLOBAL).mode, Mode::OFF);
         // nothing set anywhere: the global values, distance not set
@@ -787,12 +815,12 @@ mod tests {
     #[test]
     fn decide_table() {
         let (w, busy) = (Site::Watermark, Site::KswapdBusy);
-        let kd = eff(Mode::KSWAPD.union(Mode::DIRECT), 21);
+        let kd = eff(ModeFlag::Kswapd | ModeFlag::Direct, 21);
         let all = eff(Mode(7), 21);
         let (ksw, dir, unm, off) = (
-            eff(Mode::KSWAPD, 21),
-            eff(Mode::DIRECT, 21),
-            eff(Mode::UNMAP, 21),
+            eff(Mode::from(ModeFlag::Kswapd), 21),
+            eff(Mode::from(ModeFlag::Direct), 21),
+            eff(Mode::from(ModeFlag::Unmap), 21),
             eff(Mode::OFF, 254),
         );
         let mem = memory_only;
@@ -815,32 +843,36 @@ mod tests {
         let costly = ctx(|c| c.costly = true);
         let thisnode = ctx(|c| c.this_node = true);
         let slow = ctx(|c| c.first_attempt = false);
+        const NONE: Actions = Actions::empty();
+        const KEEP: Actions = Actions(Action::Keep as u32);
+        const WAKE: Actions = Actions(Action::WakeKswapd as u32);
+        const RECLAIM: Actions = Actions(Action::Reclaim as u32);
         #[rustfmt::skip]
         let cases = [
             ("local", kd, w, LOCAL, BLOCKING, Actions(0x3)),
             ("remote at D", kd, w, remote(21), BLOCKING, Actions(0x3)),
-            ("remote beyond D", kd, w, remote(22), BLOCKING, Actions::NONE),
-            ("busy, at D", kd, busy, remote(21), BLOCKING, Actions::KEEP),
-            ("busy, beyond D", kd, busy, remote(32), BLOCKING, Actions::NONE),
+            ("remote beyond D", kd, w, remote(22), BLOCKING, NONE),
+            ("busy, at D", kd, busy, remote(21), BLOCKING, KEEP),
+            ("busy, beyond D", kd, busy, remote(32), BLOCKING, NONE),
             ("unset: local", unset, w, LOCAL, BLOCKING, Actions(0x3)),
-            ("unset: CPU node", unset, w, remote(21), BLOCKING, Actions::NONE),
-            ("unset: busy CPU node", unset, busy, remote(21), BLOCKING, Actions::NONE),
+            ("unset: CPU node", unset, w, remote(21), BLOCKING, NONE),
+            ("unset: busy CPU node", unset, busy, remote(21), BLOCKING, NONE),
             ("unset: memory-only", unset, w, mem(21), BLOCKING, Actions(0x3)),
-            ("unset: memory-only far", unset, w, mem(31), BLOCKING, Actions::NONE),
-            ("kswapd", ksw, w, LOCAL, BLOCKING, Actions::WAKE_KSWAPD),
-            ("direct", dir, w, LOCAL, BLOCKING, Actions::RECLAIM),
+            ("unset: memory-only far", unset, w, mem(31), BLOCKING, NONE),
+            ("kswapd", ksw, w, LOCAL, BLOCKING, WAKE),
+            ("direct", dir, w, LOCAL, BLOCKING, RECLAIM),
             ("all three", all, w, LOCAL, BLOCKING, Actions(0x7)),
-            ("unmap alone", unm, w, LOCAL, BLOCKING, Actions::NONE),
-            ("off", off, w, LOCAL, BLOCKING, Actions::NONE),
-            ("off, busy", off, busy, LOCAL, BLOCKING, Actions::NONE),
-            ("atomic", all, w, LOCAL, atomic, Actions::WAKE_KSWAPD),
-            ("no kswapd wake", all, w, LOCAL, nowake, Actions::NONE),
-            ("NORETRY", all, w, LOCAL, noretry, Actions::WAKE_KSWAPD),
-            ("costly order", all, w, LOCAL, costly, Actions::WAKE_KSWAPD),
-            ("THISNODE", all, w, LOCAL, thisnode, Actions::NONE),
-            ("THISNODE, busy", all, busy, LOCAL, thisnode, Actions::NONE),
-            ("slow path", all, w, LOCAL, slow, Actions::NONE),
-            ("slow path, busy", all, busy, LOCAL, slow, Actions::NONE),
+            ("unmap alone", unm, w, LOCAL, BLOCKING, NONE),
+            ("off", off, w, LOCAL, BLOCKING, NONE),
+            ("off, busy", off, busy, LOCAL, BLOCKING, NONE),
+            ("atomic", all, w, LOCAL, atomic, WAKE),
+            ("no kswapd wake", all, w, LOCAL, nowake, NONE),
+            ("NORETRY", all, w, LOCAL, noretry, WAKE),
+            ("costly order", all, w, LOCAL, costly, WAKE),
+            ("THISNODE", all, w, LOCAL, thisnode, NONE),
+            ("THISNODE, busy", all, busy, LOCAL, thisnode, NONE),
+            ("slow path", all, w, LOCAL, slow, NONE),
+            ("slow path, busy", all, busy, LOCAL, slow, NONE),
         ];
         for (what, e, site, node, ctx, want) in cases {
             assert_eq!(decide(e, site, node, ctx), want, "{what}");
@@ -877,7 +909,13 @@ mod tests {
 
     #[test]
     fn kept_within_is_inclusive() {
-        assert!(kept_within(eff(Mode::DIRECT, 16), remote(16)));
-        assert!(!kept_within(eff(Mode::DIRECT, 16), remote(17)));
+        assert!(kept_within(
+            eff(Mode::from(ModeFlag::Direct), 16),
+            remote(16)
+        ));
+        assert!(!kept_within(
+            eff(Mode::from(ModeFlag::Direct), 16),
+            remote(17)
+        ));
     }
 }

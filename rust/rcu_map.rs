@@ -34,6 +34,25 @@ struct Entry<T> {
 
 /// An XArray of boxed values with RCU readers.
 ///
+/// # Examples
+///
+/// ```
+/// use crate::rcu_map::RcuMap;
+/// use kernel::sync::rcu;
+///
+/// let map = KBox::pin_init(RcuMap::<u32>::new(), GFP_KERNEL)?;
+/// map.insert(42, 7)?;
+/// {
+///     let guard = rcu::read_lock();
+///     assert_eq!(map.get(42, &guard), Some(&7));
+///     assert_eq!(map.get(43, &guard), None);
+/// }
+/// // Removed at once for new readers, freed after a grace period.
+/// map.remove(42);
+/// assert_eq!(map.get(42, &rcu::read_lock()), None);
+/// # Ok::<(), Error>(())
+/// ```
+///
 /// # Invariants
 ///
 /// Every entry of `xa` is a pointer obtained from `KBox::into_raw` for a
@@ -205,5 +224,139 @@ impl<T> PinnedDrop for RcuMap<T> {
         rcu::rcu_barrier();
         // SAFETY: the XArray is now empty; `xa_destroy` frees its nodes.
         unsafe { bindings::xa_destroy(self.xa.get()) };
+    }
+}
+
+#[cfg(lr_kunit)]
+#[kunit_tests(local_reclaim_rcu_map)]
+mod tests {
+    use super::*;
+    use kernel::sync::Arc;
+
+    /// A value that counts its drops in a counter the test keeps.
+    struct Tracked {
+        v: u32,
+        drops: Arc<Atomic<u32>>,
+    }
+
+    impl Drop for Tracked {
+        fn drop(&mut self) {
+            self.drops.add(1, Relaxed);
+        }
+    }
+
+    struct Fixture {
+        map: Pin<KBox<RcuMap<Tracked>>>,
+        drops: Arc<Atomic<u32>>,
+    }
+
+    impl Fixture {
+        fn new() -> Result<Self> {
+            Ok(Fixture {
+                map: KBox::pin_init(RcuMap::new(), GFP_KERNEL)?,
+                drops: Arc::new(Atomic::new(0), GFP_KERNEL)?,
+            })
+        }
+
+        fn insert(&self, id: u64, v: u32) -> Result {
+            self.map.insert(
+                id,
+                Tracked {
+                    v,
+                    drops: self.drops.clone(),
+                },
+            )
+        }
+
+        fn get(&self, id: u64) -> Option<u32> {
+            let guard = rcu::read_lock();
+            self.map.get(id, &guard).map(|t| t.v)
+        }
+
+        fn drops(&self) -> u32 {
+            self.drops.load(Relaxed)
+        }
+    }
+
+    #[test]
+    fn get_finds_what_insert_stored() -> Result {
+        let f = Fixture::new()?;
+        assert_eq!(f.get(1), None);
+        f.insert(1, 10)?;
+        f.insert(1 << 40, 20)?;
+        assert_eq!(f.get(1), Some(10));
+        assert_eq!(f.get(1 << 40), Some(20));
+        assert_eq!(f.get(2), None);
+        assert_eq!(f.map.live(), 2);
+        Ok(())
+    }
+
+    #[test]
+    fn replaced_value_is_freed_after_a_grace_period() -> Result {
+        let f = Fixture::new()?;
+        f.insert(7, 1)?;
+        f.insert(7, 2)?;
+        assert_eq!(f.get(7), Some(2));
+        rcu::rcu_barrier();
+        assert_eq!(f.drops(), 1);
+        assert_eq!(f.map.live(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn reader_keeps_a_removed_value_until_it_unlocks() -> Result {
+        let f = Fixture::new()?;
+        f.insert(3, 30)?;
+        let guard = rcu::read_lock();
+        let seen = f.map.get(3, &guard).ok_or(ENOENT)?;
+        f.map.remove(3);
+        // Removing does not wait: the value this reader holds is still
+        // there, and counted live, until the reader's grace period ends.
+        assert_eq!(seen.v, 30);
+        assert_eq!(f.map.live(), 1);
+        assert_eq!(f.map.get(3, &guard).map(|t| t.v), None);
+        drop(guard);
+        rcu::rcu_barrier();
+        assert_eq!(f.drops(), 1);
+        assert_eq!(f.map.live(), 0);
+        // Removing what is not there is a no-op.
+        f.map.remove(3);
+        f.map.remove(u64::MAX);
+        Ok(())
+    }
+
+    #[test]
+    fn for_each_visits_every_value_in_id_order() -> Result {
+        let f = Fixture::new()?;
+        for (id, v) in [(1_000_000, 3), (7, 2), (0, 0), (3, 1)] {
+            f.insert(id, v)?;
+        }
+        f.map.remove(7);
+        let mut seen = KVec::new();
+        let guard = rcu::read_lock();
+        let mut pushed = Ok(());
+        f.map.for_each(&guard, |t| {
+            if pushed.is_ok() {
+                pushed = seen.push(t.v, GFP_ATOMIC);
+            }
+        });
+        drop(guard);
+        pushed?;
+        assert_eq!(&seen[..], &[0, 1, 3][..]);
+        Ok(())
+    }
+
+    #[test]
+    fn dropping_the_map_frees_every_value() -> Result {
+        let f = Fixture::new()?;
+        for id in 0..5 {
+            f.insert(id, 0)?;
+        }
+        // One waiting for its grace period, four still in the map.
+        f.map.remove(4);
+        let Fixture { map, drops } = f;
+        drop(map);
+        assert_eq!(drops.load(Relaxed), 5);
+        Ok(())
     }
 }

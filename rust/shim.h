@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The interface between shim.c and the Rust crate: functions shim.c
- * provides (declared again in the Rust files that call them) and the Rust
- * handlers it calls.  Keep both sides in sync.
+ * The interface between the C side (helpers.c, files.c) and the Rust
+ * crate: the functions the C side provides (declared again in the Rust
+ * files that call them) and the Rust handlers files.c calls.  Keep both
+ * sides in sync.
  */
 #ifndef LOCAL_RECLAIM_SHIM_H
 #define LOCAL_RECLAIM_SHIM_H
@@ -13,7 +14,7 @@ struct lr_files;
 struct mem_cgroup;
 struct seq_file;
 
-/* Provided by shim.c. */
+/* Provided by helpers.c. */
 bool lr_node_online(int nid);
 bool lr_node_has_cpus(int nid);
 int lr_node_distance(int from, int to);
@@ -24,6 +25,8 @@ void lr_pcpu_free(u64 *pcpu);
 void lr_pcpu_add(u64 *pcpu, size_t idx, u64 n);
 u64 lr_pcpu_sum(u64 *pcpu, size_t idx);
 bool lr_capable_admin(void);
+
+/* Provided by files.c. */
 struct lr_files *lr_files_add(const void *ctx, const char *const *counters, unsigned int nr);
 void lr_files_remove(struct lr_files *files);
 

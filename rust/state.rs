@@ -277,3 +277,137 @@ fn set_kernel_distance(d: i32) {
 pub(crate) fn kernel_distance() -> Distance {
     Distance::clamp_from(kernel_distance_raw())
 }
+
+#[cfg(lr_kunit)]
+#[kunit_tests(local_reclaim_state)]
+mod tests {
+    use super::*;
+    use crate::policy::{Change, ModeFlag, Setting};
+
+    /// Records what the state told the allocator, as the allocator hooks'
+    /// `SetActive` would act on it: 0 never told, 1 inactive, 2 active.
+    struct Recorder {
+        root: Atomic<u32>,
+        no_cgroup: Atomic<u32>,
+    }
+
+    impl Recorder {
+        fn new() -> Self {
+            Recorder {
+                root: Atomic::new(0),
+                no_cgroup: Atomic::new(0),
+            }
+        }
+    }
+
+    impl SetActive for Recorder {
+        fn set_active(&self, memcg: Option<MemCgroup<'_>>, active: bool) {
+            let to = if memcg.is_some() {
+                &self.root
+            } else {
+                &self.no_cgroup
+            };
+            to.store(if active { 2 } else { 1 }, Relaxed);
+        }
+    }
+
+    /// The root memory cgroup, which lives as long as the system.
+    fn root() -> Result<MemCgroup<'static>> {
+        // SAFETY: `root_mem_cgroup` is set once at boot, before modules
+        // load, and a volatile read is READ_ONCE().
+        let ptr = unsafe { core::ptr::read_volatile(&raw const bindings::root_mem_cgroup) };
+        // SAFETY: the root memory cgroup is never freed.
+        unsafe { MemCgroup::from_raw(ptr) }.ok_or(ENODEV)
+    }
+
+    fn effective_of(state: &State, memcg: MemCgroup<'_>) -> (bool, Effective) {
+        let guard = rcu::read_lock();
+        let (own, eff) = state.lookup(Some(memcg), &guard);
+        (own.is_some(), eff)
+    }
+
+    #[test]
+    fn a_cgroup_without_state_takes_the_global_values() -> Result {
+        let state = KBox::pin_init(State::new(), GFP_KERNEL)?;
+        let root = root()?;
+        state.set_global_mode(Mode::from(ModeFlag::Direct));
+        assert_eq!(
+            effective_of(&state, root),
+            (false, state.global_effective())
+        );
+        let guard = rcu::read_lock();
+        assert_eq!(
+            state.lookup(None, &guard).1.mode,
+            Mode::from(ModeFlag::Direct)
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn online_cgroup_gets_state_and_inherits() -> Result {
+        let state = KBox::pin_init(State::new(), GFP_KERNEL)?;
+        let alloc = Recorder::new();
+        let root = root()?;
+        state.set_global_mode(Mode::from(ModeFlag::Kswapd));
+        state.cgroup_online(root, &alloc);
+        let (has_state, eff) = effective_of(&state, root);
+        assert!(has_state);
+        assert_eq!(eff.mode, Mode::from(ModeFlag::Kswapd));
+        assert_eq!(alloc.root.load(Relaxed), 2);
+        assert_eq!(state.live(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn refresh_applies_a_cgroup_setting_and_tells_the_allocator() -> Result {
+        let state = KBox::pin_init(State::new(), GFP_KERNEL)?;
+        let alloc = Recorder::new();
+        let root = root()?;
+        state.cgroup_online(root, &alloc);
+        assert_eq!(alloc.root.load(Relaxed), 1);
+        {
+            let guard = rcu::read_lock();
+            let s = state.cgroup(root, &guard).ok_or(ENOENT)?;
+            s.update(|c| c.apply(Change::Mode(Setting::Set(Mode::from(ModeFlag::Direct)))));
+            // Not effective until the refresh.
+            assert_eq!(s.effective().mode, Mode::OFF);
+            assert_eq!(s.config().mode, Setting::Set(Mode::from(ModeFlag::Direct)));
+        }
+        state.refresh(&alloc);
+        assert_eq!(
+            effective_of(&state, root).1.mode,
+            Mode::from(ModeFlag::Direct)
+        );
+        assert_eq!(alloc.root.load(Relaxed), 2);
+        // The global mode is still off: allocations for no cgroup are not
+        // asked about.
+        assert_eq!(alloc.no_cgroup.load(Relaxed), 1);
+        // Back to inherit, with a global mode now.
+        {
+            let guard = rcu::read_lock();
+            let s = state.cgroup(root, &guard).ok_or(ENOENT)?;
+            s.update(|c| c.apply(Change::Mode(Setting::Inherit)));
+        }
+        state.set_global_mode(ModeFlag::Kswapd | ModeFlag::Direct);
+        state.refresh(&alloc);
+        assert_eq!(
+            effective_of(&state, root).1.mode,
+            ModeFlag::Kswapd | ModeFlag::Direct
+        );
+        assert_eq!(alloc.no_cgroup.load(Relaxed), 2);
+        Ok(())
+    }
+
+    #[test]
+    fn offline_cgroup_state_is_freed() -> Result {
+        let state = KBox::pin_init(State::new(), GFP_KERNEL)?;
+        let alloc = Recorder::new();
+        let root = root()?;
+        state.cgroup_online(root, &alloc);
+        state.cgroup_offline(root);
+        assert!(!effective_of(&state, root).0);
+        rcu::rcu_barrier();
+        assert_eq!(state.live(), 0);
+        Ok(())
+    }
+}

@@ -2,7 +2,7 @@
 
 //! `/sys/kernel/mm/local_reclaim/`: one handler per file and operation
 //! (`mode`, `node_reclaim_distance`, `cgroup_states`, and one file per
-//! counter in `stat/`), called from shim.c's attributes with the policy
+//! counter in `stat/`), called from files.c's attributes with the policy
 //! their directory was created for.
 
 use core::fmt::Write;
@@ -83,72 +83,74 @@ unsafe fn store(
     }
 }
 
-/// `mode`: the global mode, for cgroups that inherit up to the root.
-///
-/// # Safety
-///
-/// Called by shim.c with the files' context and a sysfs page.
-#[no_mangle]
-unsafe extern "C" fn lr_sysfs_mode_show(ctx: *const c_void, buf: *mut u8) -> isize {
-    // SAFETY: as shim.c guarantees.
-    unsafe { show(ctx, buf, |p, w| writeln!(w, "{}", p.state.global_mode())) }
+/// Declares the C entry point of a file's `show`, which files.c calls
+/// with the files' context and a sysfs page, and which writes what `$show`
+/// formats (given the policy and a writer onto the page).
+macro_rules! sysfs_show {
+    ($(#[$doc:meta])* $name:ident => $show:expr) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        ///
+        /// Called by files.c with the files' context and a sysfs page.
+        #[no_mangle]
+        unsafe extern "C" fn $name(ctx: *const c_void, buf: *mut u8) -> isize {
+            // SAFETY: as files.c guarantees.
+            unsafe { show(ctx, buf, $show) }
+        }
+    };
 }
 
-/// # Safety
-///
-/// Called by shim.c with the files' context and `len` bytes at `buf`.
-#[no_mangle]
-unsafe extern "C" fn lr_sysfs_mode_store(ctx: *const c_void, buf: *const u8, len: usize) -> isize {
-    // SAFETY: as shim.c guarantees.
-    unsafe {
-        store(ctx, buf, len, |p, input| {
-            p.state
-                .set_global_mode(Mode::parse(input).map_err(|_| EINVAL)?);
-            Ok(())
-        })
+/// Declares the C entry point of a file's `store`, which files.c calls
+/// with the files' context and `len` bytes at `buf`, and which applies
+/// `$store` (given the policy and the input) if the writer may.
+macro_rules! sysfs_store {
+    ($(#[$doc:meta])* $name:ident => $store:expr) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        ///
+        /// Called by files.c with the files' context and `len` bytes at
+        /// `buf`.
+        #[no_mangle]
+        unsafe extern "C" fn $name(ctx: *const c_void, buf: *const u8, len: usize) -> isize {
+            // SAFETY: as files.c guarantees.
+            unsafe { store(ctx, buf, len, $store) }
+        }
+    };
+}
+
+sysfs_show!(
+    /// `mode`: the global mode, for cgroups that inherit up to the root.
+    lr_sysfs_mode_show => |p, w| writeln!(w, "{}", p.state.global_mode())
+);
+
+sysfs_store!(
+    /// `mode`: sets the global mode.
+    lr_sysfs_mode_store => |p, input| {
+        p.state.set_global_mode(Mode::parse(input).map_err(|_| EINVAL)?);
+        Ok(())
     }
-}
+);
 
-/// `node_reclaim_distance`: the kernel's, shared with `zone_reclaim_mode`.
-///
-/// # Safety
-///
-/// Called by shim.c with the files' context and a sysfs page.
-#[no_mangle]
-unsafe extern "C" fn lr_sysfs_distance_show(ctx: *const c_void, buf: *mut u8) -> isize {
-    // SAFETY: as shim.c guarantees.
-    unsafe { show(ctx, buf, |_, w| writeln!(w, "{}", state::kernel_distance())) }
-}
+sysfs_show!(
+    /// `node_reclaim_distance`: the kernel's, shared with
+    /// `zone_reclaim_mode`.
+    lr_sysfs_distance_show => |_, w| writeln!(w, "{}", state::kernel_distance())
+);
 
-/// # Safety
-///
-/// Called by shim.c with the files' context and `len` bytes at `buf`.
-#[no_mangle]
-unsafe extern "C" fn lr_sysfs_distance_store(
-    ctx: *const c_void,
-    buf: *const u8,
-    len: usize,
-) -> isize {
-    // SAFETY: as shim.c guarantees.
-    unsafe {
-        store(ctx, buf, len, |p, input| {
-            p.state
-                .set_global_distance(Distance::parse(input).map_err(|_| EINVAL)?);
-            Ok(())
-        })
+sysfs_store!(
+    /// `node_reclaim_distance`: sets it, for every cgroup that inherits it.
+    lr_sysfs_distance_store => |p, input| {
+        p.state.set_global_distance(Distance::parse(input).map_err(|_| EINVAL)?);
+        Ok(())
     }
-}
+);
 
-/// `cgroup_states`: how many cgroups the module keeps state for.
-///
-/// # Safety
-///
-/// Called by shim.c with the files' context and a sysfs page.
-#[no_mangle]
-unsafe extern "C" fn lr_sysfs_cgroup_states_show(ctx: *const c_void, buf: *mut u8) -> isize {
-    // SAFETY: as shim.c guarantees.
-    unsafe { show(ctx, buf, |p, w| writeln!(w, "{}", p.state.live())) }
-}
+sysfs_show!(
+    /// `cgroup_states`: how many cgroups the module keeps state for.
+    lr_sysfs_cgroup_states_show => |p, w| writeln!(w, "{}", p.state.live())
+);
 
 /// `stat/<counter>`: one counter of allocations made for no cgroup (or
 /// the root cgroup), per online node; `counter` indexes `Counter::ALL`,
@@ -156,7 +158,7 @@ unsafe extern "C" fn lr_sysfs_cgroup_states_show(ctx: *const c_void, buf: *mut u
 ///
 /// # Safety
 ///
-/// Called by shim.c with the files' context and a sysfs page.
+/// Called by files.c with the files' context and a sysfs page.
 #[no_mangle]
 unsafe extern "C" fn lr_sysfs_counter_show(
     ctx: *const c_void,
@@ -169,7 +171,7 @@ unsafe extern "C" fn lr_sysfs_counter_show(
     else {
         return EINVAL.to_errno() as isize;
     };
-    // SAFETY: as shim.c guarantees.
+    // SAFETY: as files.c guarantees.
     unsafe {
         show(ctx, buf, |p, w| {
             p.state.global.write_nodes(w, c, topology::online_nodes())?;

@@ -14,6 +14,14 @@
 
 mod cgroup;
 mod error;
+// The kernel crate's `impl_flags!`, which policy.rs uses (see
+// rust/host.rs, which does the same).
+mod flags {
+    include!(concat!(env!("OUT_DIR"), "/impl_flags.rs"));
+    pub(crate) use impl_flags;
+}
+pub(crate) use flags::impl_flags;
+
 #[allow(dead_code)]
 #[path = "../../../rust/policy.rs"]
 mod policy;
