@@ -320,24 +320,46 @@ mod tests {
         unsafe { MemCgroup::from_raw(ptr) }.ok_or(ENODEV)
     }
 
-    fn effective_of(state: &State, memcg: MemCgroup<'_>) -> (bool, Effective) {
-        let guard = rcu::read_lock();
-        let (own, eff) = state.lookup(Some(memcg), &guard);
-        (own.is_some(), eff)
+    /// A fresh state, what it told the allocator, and the root cgroup.
+    struct Fixture {
+        state: Pin<KBox<State>>,
+        alloc: Recorder,
+        root: MemCgroup<'static>,
+    }
+
+    impl Fixture {
+        fn new() -> Result<Self> {
+            Ok(Fixture {
+                state: KBox::pin_init(State::new(), GFP_KERNEL)?,
+                alloc: Recorder::new(),
+                root: root()?,
+            })
+        }
+
+        /// Whether the root has state, and its effective values.
+        fn root_effective(&self) -> (bool, Effective) {
+            let guard = rcu::read_lock();
+            let (own, eff) = self.state.lookup(Some(self.root), &guard);
+            (own.is_some(), eff)
+        }
+
+        /// Sets the root's own mode, as its file would (without refresh).
+        fn set_root_mode(&self, mode: Setting<Mode>) -> Result {
+            let guard = rcu::read_lock();
+            let s = self.state.cgroup(self.root, &guard).ok_or(ENOENT)?;
+            s.update(|c| c.apply(Change::Mode(mode)));
+            Ok(())
+        }
     }
 
     #[test]
     fn a_cgroup_without_state_takes_the_global_values() -> Result {
-        let state = KBox::pin_init(State::new(), GFP_KERNEL)?;
-        let root = root()?;
-        state.set_global_mode(Mode::from(ModeFlag::Direct));
-        assert_eq!(
-            effective_of(&state, root),
-            (false, state.global_effective())
-        );
+        let f = Fixture::new()?;
+        f.state.set_global_mode(ModeFlag::Direct.into());
+        assert_eq!(f.root_effective(), (false, f.state.global_effective()));
         let guard = rcu::read_lock();
         assert_eq!(
-            state.lookup(None, &guard).1.mode,
+            f.state.lookup(None, &guard).1.mode,
             Mode::from(ModeFlag::Direct)
         );
         Ok(())
@@ -345,69 +367,52 @@ mod tests {
 
     #[test]
     fn online_cgroup_gets_state_and_inherits() -> Result {
-        let state = KBox::pin_init(State::new(), GFP_KERNEL)?;
-        let alloc = Recorder::new();
-        let root = root()?;
-        state.set_global_mode(Mode::from(ModeFlag::Kswapd));
-        state.cgroup_online(root, &alloc);
-        let (has_state, eff) = effective_of(&state, root);
+        let f = Fixture::new()?;
+        f.state.set_global_mode(ModeFlag::Kswapd.into());
+        f.state.cgroup_online(f.root, &f.alloc);
+        let (has_state, eff) = f.root_effective();
         assert!(has_state);
         assert_eq!(eff.mode, Mode::from(ModeFlag::Kswapd));
-        assert_eq!(alloc.root.load(Relaxed), 2);
-        assert_eq!(state.live(), 1);
+        assert_eq!(f.alloc.root.load(Relaxed), 2);
+        assert_eq!(f.state.live(), 1);
         Ok(())
     }
 
     #[test]
     fn refresh_applies_a_cgroup_setting_and_tells_the_allocator() -> Result {
-        let state = KBox::pin_init(State::new(), GFP_KERNEL)?;
-        let alloc = Recorder::new();
-        let root = root()?;
-        state.cgroup_online(root, &alloc);
-        assert_eq!(alloc.root.load(Relaxed), 1);
-        {
-            let guard = rcu::read_lock();
-            let s = state.cgroup(root, &guard).ok_or(ENOENT)?;
-            s.update(|c| c.apply(Change::Mode(Setting::Set(Mode::from(ModeFlag::Direct)))));
-            // Not effective until the refresh.
-            assert_eq!(s.effective().mode, Mode::OFF);
-            assert_eq!(s.config().mode, Setting::Set(Mode::from(ModeFlag::Direct)));
-        }
-        state.refresh(&alloc);
-        assert_eq!(
-            effective_of(&state, root).1.mode,
-            Mode::from(ModeFlag::Direct)
-        );
-        assert_eq!(alloc.root.load(Relaxed), 2);
+        let f = Fixture::new()?;
+        let direct = Mode::from(ModeFlag::Direct);
+        f.state.cgroup_online(f.root, &f.alloc);
+        assert_eq!(f.alloc.root.load(Relaxed), 1);
+        f.set_root_mode(Setting::Set(direct))?;
+        // Not effective until the refresh.
+        assert_eq!(f.root_effective().1.mode, Mode::OFF);
+        f.state.refresh(&f.alloc);
+        assert_eq!(f.root_effective().1.mode, direct);
+        assert_eq!(f.alloc.root.load(Relaxed), 2);
         // The global mode is still off: allocations for no cgroup are not
         // asked about.
-        assert_eq!(alloc.no_cgroup.load(Relaxed), 1);
+        assert_eq!(f.alloc.no_cgroup.load(Relaxed), 1);
         // Back to inherit, with a global mode now.
-        {
-            let guard = rcu::read_lock();
-            let s = state.cgroup(root, &guard).ok_or(ENOENT)?;
-            s.update(|c| c.apply(Change::Mode(Setting::Inherit)));
-        }
-        state.set_global_mode(ModeFlag::Kswapd | ModeFlag::Direct);
-        state.refresh(&alloc);
+        f.set_root_mode(Setting::Inherit)?;
+        f.state.set_global_mode(ModeFlag::Kswapd | ModeFlag::Direct);
+        f.state.refresh(&f.alloc);
         assert_eq!(
-            effective_of(&state, root).1.mode,
+            f.root_effective().1.mode,
             ModeFlag::Kswapd | ModeFlag::Direct
         );
-        assert_eq!(alloc.no_cgroup.load(Relaxed), 2);
+        assert_eq!(f.alloc.no_cgroup.load(Relaxed), 2);
         Ok(())
     }
 
     #[test]
     fn offline_cgroup_state_is_freed() -> Result {
-        let state = KBox::pin_init(State::new(), GFP_KERNEL)?;
-        let alloc = Recorder::new();
-        let root = root()?;
-        state.cgroup_online(root, &alloc);
-        state.cgroup_offline(root);
-        assert!(!effective_of(&state, root).0);
+        let f = Fixture::new()?;
+        f.state.cgroup_online(f.root, &f.alloc);
+        f.state.cgroup_offline(f.root);
+        assert!(!f.root_effective().0);
         rcu::rcu_barrier();
-        assert_eq!(state.live(), 0);
+        assert_eq!(f.state.live(), 0);
         Ok(())
     }
 }
