@@ -13,6 +13,8 @@
 #                   warm 12 min)
 #   make check-debug  every guest suite on the debug kernel (KASAN, lockdep,
 #                   kmemleak, DEBUG_VM, Rust debug assertions), hot-add too
+#   make check-mutants  build deliberately broken modules (tests/mutants/)
+#                   and check that the tests named to catch each one fail
 #   make patches-check  checkpatch and build every patch of the series in turn
 #   make KDIR=/path/to/built/kernel    build against an already-built tree
 #   make KSRC=/path/to/linux           build that source tree instead (in
@@ -40,6 +42,9 @@ check:
 check-debug:
 	@scripts/check --debug
 
+check-mutants:
+	@scripts/check-mutants
+
 demo:
 	@scripts/demo
 
@@ -51,7 +56,8 @@ patches-check: bootstrap
 
 clean:
 	rm -rf tests/build tools/build rust/target tools/bench-report/target
-	rm -f *.ko *.o *.mod *.mod.c *.mod.o modules.order Module.symvers .*.cmd rust/*.o rust/.*.cmd rust/*.d
+	rm -f *.ko *.o *.mod *.mod.c *.mod.o modules.order Module.symvers .*.cmd rust/*.o rust/.*.cmd rust/*.d \
+		rust/doctests.rs
 	cd tests/modules && rm -f *.ko *.o *.mod *.mod.c modules.order Module.symvers .*.cmd
 
-.PHONY: all bootstrap kernel module tests check check-debug demo bench patches-check clean
+.PHONY: all bootstrap kernel module tests check check-debug check-mutants demo bench patches-check clean
