@@ -57,6 +57,12 @@ cg_drop() { rmdir "$CG/$1" 2>/dev/null || true; }
 # Node 0 is where every workload runs; its MemTotal sets the sizes.
 TOTAL0=$(meminfo_mib 0 MemTotal)
 
+# NODE's zones' high watermarks together, in MiB (4 KiB pages).
+high_mib() {
+	awk -v n="$1" '$1 == "Node" { on = ($2 == n ",") } on && $1 == "high" { s += $2 }
+		END { print int(s * 4 / 1024) }' /proc/zoneinfo
+}
+
 drop_caches() { sync; put /proc/sys/vm/drop_caches 3; }
 
 # Waits (up to ~10 s) until no kswapd has scanned for half a second, so that
@@ -187,8 +193,18 @@ filled() {
 	done
 	nc=$(echo $configs | wc -w) ns=$(echo $sizes | wc -w) nt=$(echo $threads | wc -w)
 	total=$((nc * ns * nt * reps)) k=0
-	echo "@plan scenario=filled configs=$(list "$configs") sizes=$(list "$sizes") threads=$(list "$threads") reps=$reps"
 	put /proc/sys/vm/watermark_boost_factor 0
+	# Sizes are percentages of what node 0 can give a workload bound to it
+	# (MPOL_BIND): its free memory with the page cache dropped, less its
+	# zones' high watermarks.  MemTotal would count the initramfs, the
+	# kernel's own memory and the min_free_kbytes that khugepaged raises to
+	# ~5% of memory with THP: 90% of it does not fit and the bound run is
+	# OOM-killed.
+	unload
+	drop_caches
+	kswapd_idle
+	CAP0=$(($(meminfo_mib 0 MemFree) - $(high_mib 0)))
+	echo "@plan scenario=filled configs=$(list "$configs") sizes=$(list "$sizes") threads=$(list "$threads") reps=$reps capacity_mib=$CAP0"
 	r=1
 	while [ $r -le "$reps" ]; do
 		for s in $sizes; do
@@ -208,7 +224,7 @@ filled() {
 filled_run() {
 	cg_make bench_a
 	apply_config bench_a default
-	mib=$((TOTAL0 * $2 / 100))
+	mib=$((CAP0 * $2 / 100))
 	progress "$5: filling node 0 with $((TOTAL0 + 64)) MiB of page cache"
 	drop_caches
 	fill 0 $((TOTAL0 + 64))

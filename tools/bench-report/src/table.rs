@@ -138,12 +138,26 @@ pub fn filled(runs: &[Run], topo: &Topology) -> String {
         .iter()
         .map(|m| format!("{m:.0}"))
         .collect();
+    // The workload sizes, each once, in the order they ran.
+    let mut workloads: Vec<(f64, f64)> = Vec::new();
+    for r in runs.iter().filter(|r| r.scenario == "filled") {
+        if !workloads.iter().any(|&(pct, _)| pct == r.size_pct) {
+            workloads.push((r.size_pct, r.mib));
+        }
+    }
+    let workloads: Vec<String> = workloads
+        .iter()
+        .map(|(pct, mib)| format!("{pct:.0}% = {mib:.0} MiB"))
+        .collect();
     format!(
         "Scenario \"filled node\": {} nodes (MemTotal {} MiB), distance {}; node 0 full of clean \
-         page cache,\nthen an anon workload of SIZE% of node 0 on node 0's CPUs{}\n\n{}",
+         page cache,\nthen an anon workload of SIZE% of node 0's capacity ({}; the capacity is \
+         node 0's free\nmemory with the page cache dropped, less its high watermarks) on node 0's \
+         CPUs{}\n\n{}",
         topo.nodes,
         sizes.join(" / "),
         topo.distance[0].get(1).copied().unwrap_or(0.0),
+        workloads.join(", "),
         reps_note(runs, "filled"),
         t.render()
     )
