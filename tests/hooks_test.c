@@ -151,13 +151,16 @@ static pid_t start_busy_tenant(long node0_mib)
  * A cgroup whose mode is off makes no call into the module, also where the
  * allocator asks before any watermark check: the first pass past a node
  * whose kswapd runs.  The enabled cgroup, under the same conditions, is
- * asked and keeps the node.
+ * asked and keeps the node.  It is in "kswapd" mode: it leaves node 0's
+ * reclaim to kswapd, which then runs while it allocates.  ("kswapd direct"
+ * reclaims the node itself, ahead of kswapd, and depending on timing may
+ * never find it running.)
  */
 TEST_F_TIMEOUT(hooks, off_tenant_not_asked, 900)
 {
 	long scan0, scan1, off_asked, on_asked, on_kept;
 
-	load_with(_metadata, "kswapd direct");
+	load_with(_metadata, "kswapd");
 	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
 	self->busy = start_busy_tenant(self->node0_mib);
 	ASSERT_GT(self->busy, 0);
@@ -175,7 +178,7 @@ TEST_F_TIMEOUT(hooks, off_tenant_not_asked, 900)
 	ASSERT_EQ(0, lr_run_anon(CG_ON, 0, 2, self->node0_mib * 40 / 100, NULL, &self->r));
 	on_asked = lr_cg_stat(CG_ON, "asked");
 	on_kept = lr_cg_stat(CG_ON, "busy_kept");
-	TH_LOG("kswapd direct tenant: asked %ld, busy_kept %ld, local %.1f%%", on_asked, on_kept,
+	TH_LOG("kswapd tenant: asked %ld, busy_kept %ld, local %.1f%%", on_asked, on_kept,
 	       lr_cg_pct(&self->r, 1));
 	EXPECT_GT(on_asked, 0);
 	EXPECT_GT(on_kept, 0) TH_LOG("the busy-kswapd site was never reached");
@@ -192,7 +195,8 @@ TEST_F_TIMEOUT(hooks, nothing_reclaimable, 600)
 
 	load_with(_metadata, "direct");
 	ASSERT_EQ(0, drop_caches());
-	hog_mib = lr_node_meminfo_kb(0, "MemFree:") / 1024 - 48;
+	/* Node 0 left with its high watermarks and 8 MiB free. */
+	hog_mib = lr_node_meminfo_kb(0, "MemFree:") / 1024 - lr_node_high_mib(0) - 8;
 	self->hog = lr_start_anon(CG_HOG, 0, 1, hog_mib, "-b", &self->r, &self->hog_out);
 	ASSERT_GT(self->hog, 0);
 	ASSERT_GT(self->r.pages, 0);
@@ -414,22 +418,37 @@ TEST_F_TIMEOUT(hooks, remote_charge_follows_charged_cgroup, 600)
 
 /*
  * alloc_pages_nolock() may be called in any context, NMI included: it may
- * neither sleep nor take the locks a kswapd wakeup takes.  From a
+ * neither sleep nor take the locks a kswapd wakeup takes.  Charged to a
  * "kswapd direct" cgroup, allocations enough to take node 0 to its min
  * watermark: the policy is asked, and neither wakes kswapd nor reclaims.
+ * They are charged to a sleeping member of CG_ON, so that nothing but them
+ * is decided by CG_ON's setting: the test's own allocations, reading the
+ * counters with node 0 short, are in an off cgroup.
  */
 TEST_F_TIMEOUT(hooks, nolock_allocations_never_act, 600)
 {
 	long pages = self->node0_mib * 256 * 60 / 100;
 	long entered0, entered1, asked0, wakeups0, reclaims0, got, local;
 	char cmd[64], got_line[128];
+	pid_t member;
 
-	probe_in_cg_on(_metadata, self->node0_mib, "kswapd direct");
+	load_with(_metadata, "kswapd direct");
+	ASSERT_EQ(0, lr_insmod(CHARGE_PROBE, "")) TH_LOG("insmod lr_charge_probe");
+	member = fork();
+	if (member == 0) {
+		lr_cg_enter(CG_ON);
+		pause();
+		_exit(0);
+	}
+	ASSERT_GT(member, 0);
+	self->busy = member;
+	ASSERT_EQ(0, lr_cg_enter(CG_OFF));
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
 	entered0 = reclaims_entered();
 	asked0 = lr_cg_stat(CG_ON, "asked");
 	wakeups0 = lr_cg_stat(CG_ON, "kswapd_wakeups");
 	reclaims0 = lr_cg_stat(CG_ON, "direct_reclaims");
-	snprintf(cmd, sizeof(cmd), "0 0 %ld nolock", pages);
+	snprintf(cmd, sizeof(cmd), "%d 0 %ld nolock", member, pages);
 	EXPECT_EQ(0, lr_write_str(CHARGE_ALLOC, cmd));
 	entered1 = reclaims_entered();
 	probe_got(&got, &local, got_line, sizeof(got_line));
@@ -496,9 +515,9 @@ static long cg_stall_us(const char *cg)
  * long node reclaim would): each of the policy's reclaims of node 0 waits
  * for it, at most 20 ms, then the allocation spills.  That wait is a
  * memory stall like the kernel's own reclaim: it shows in the cgroup's
- * memory.pressure.  The allocation (in the kernel, from CG_ON) takes all
- * of node 0's free memory and 300 pages more, so a few hundred of its
- * pages find node 0 below low.
+ * memory.pressure.  The allocation (in the kernel, from CG_ON) takes node
+ * 0's Normal zone 200 pages below its low watermark, so a few hundred of
+ * its pages find node 0 below low.
  */
 TEST_F_TIMEOUT(hooks, policy_wait_is_a_memory_stall, 600)
 {
@@ -507,8 +526,12 @@ TEST_F_TIMEOUT(hooks, policy_wait_is_a_memory_stall, 600)
 
 	probe_in_cg_on(_metadata, self->node0_mib, "direct");
 	ASSERT_EQ(0, lr_write_str(CHARGE_ALLOC, "hold 0"));
-	/* Node 0's Normal zone down to low, then 200 allocations below it. */
-	pages = lr_zone_field(0, "Normal", "pages free") - lr_zone_field(0, "Normal", "low") + 200;
+	/*
+	 * Node 0's Normal zone down to low, then 200 allocations below it; if
+	 * the fill left it below low already, 200 allocations.
+	 */
+	pages = lr_zone_field(0, "Normal", "pages free") - lr_zone_field(0, "Normal", "low");
+	pages = (pages > 0 ? pages : 0) + 200;
 	stall0 = cg_stall_us(CG_ON);
 	ASSERT_GE(stall0, 0) TH_LOG("no memory.pressure: the kernel lacks CONFIG_PSI");
 	waits0 = vmstat("node_reclaim_policy_wait");

@@ -121,11 +121,38 @@ static inline int lr_fill(int node, long mib, bool bound)
 	return lr_run(argv);
 }
 
+/*
+ * NID's zones' high watermarks together, in MiB: free memory below that is
+ * what an allocation bound to the node cannot count on (with THP enabled,
+ * khugepaged raises min_free_kbytes to ~5% of memory).
+ */
+static inline long lr_node_high_mib(int nid)
+{
+	static const char *const zones[] = { "DMA", "DMA32", "Normal", "Movable" };
+	long pages = 0;
+
+	for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
+		long v = lr_zone_field(nid, zones[i], "high");
+
+		if (v > 0)
+			pages += v;
+	}
+	return pages * (sysconf(_SC_PAGESIZE) / 1024) / 1024;
+}
+
 /* Drops the page cache, fills NODE as lr_fill() does, lets kswapd settle. */
 static inline int lr_reset_and_fill(int node, long mib, bool bound)
 {
 	sync();
-	if (lr_write_str("/proc/sys/vm/drop_caches", "3") || lr_fill(node, mib, bound))
+	if (lr_write_str("/proc/sys/vm/drop_caches", "3"))
+		return -1;
+	/*
+	 * A kswapd still at work from what ran before (a killed workload's
+	 * node, boosted watermarks) would reclaim the page cache as it is
+	 * read, and the node would be filled less than the last time.
+	 */
+	lr_wait_kswapd_idle();
+	if (lr_fill(node, mib, bound))
 		return -1;
 	lr_wait_kswapd_idle();
 	return 0;
