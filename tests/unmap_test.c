@@ -4,8 +4,8 @@
  * node 0 is full of another tenant's memory that only reclaim which may
  * unmap can free, anonymous memory (swapped out) or a mapped file.  A
  * workload on node 0's CPUs in a "kswapd direct unmap" cgroup places its
- * memory on node 0, and clearly more of it than "kswapd direct", which may
- * only take unmapped page cache.
+ * memory on node 0; a "direct" one, which may only take unmapped page
+ * cache, clearly less of it than "direct unmap".
  *
  * Placement is the workload's resident memory per node (memory.numa_stat).
  * With anonymous memory, node 0's reclaim swaps out whichever anonymous
@@ -93,9 +93,13 @@ static double run(struct __test_metadata *_metadata, long node0_mib, const char 
 }
 
 /*
- * With kswapd's help (kswapd may unmap and swap, so "kswapd direct" gets
- * part of node 0 back too), and without it, where only unmap can free the
- * node for the workload.
+ * With kswapd's help and without it.  kswapd may unmap and swap, so how
+ * much of node 0 "kswapd direct" gets back depends on how far the woken
+ * kswapd gets while the workload faults: 61-93% in runs of this test, so
+ * no margin over it is asserted, only that unmap is not worse.  Without
+ * kswapd only unmap can free the node for the workload: there the
+ * difference is the test (an unmap flag the module ignores leaves it at
+ * 0 points).
  */
 static void compare(struct __test_metadata *_metadata, long node0_mib,
 		    const char *const hog_opts[], struct anon_result *r)
@@ -109,7 +113,7 @@ static void compare(struct __test_metadata *_metadata, long node0_mib,
 	TH_LOG("local: kswapd direct %.1f%%, kswapd direct unmap %.1f%%, direct %.1f%%, "
 	       "direct unmap %.1f%%", plain, unmap, direct, direct_unmap);
 	EXPECT_GE(unmap, 95.0);
-	EXPECT_GE(unmap - plain, 10.0);
+	EXPECT_GE(unmap, plain - 1.0);
 	EXPECT_GE(direct_unmap, 95.0);
 	EXPECT_GE(direct_unmap - direct, 40.0);
 }
