@@ -4,11 +4,14 @@
  * policies on three cgroups and the global mode, let the policy act, rmmod
  * -- while eight threads in those cgroups fault anon memory on node 0 over
  * and over and a reader keeps node 0 full of page cache.  Every load and
- * unload must succeed, and after the last unload placement must be what it
- * was before the first load (module unloaded, same workload): no hook, no
- * static key, no setting left behind.
+ * unload must succeed, and after the last unload the same workload as
+ * before the first load (module unloaded) must see no reclaim for a policy
+ * (the kernel's node_reclaim_policy_* events) and be placed as unloaded,
+ * not as with the global mode the cycles set: no hook, no static key, no
+ * setting left behind.
  *
- * Prints "figure unload cycles=N acted=N baseline_local=P after_local=P".
+ * Prints "figure unload cycles=N acted=N baseline_local=P after_local=P
+ * policy_events_after=N".
  *
  * And node_reclaim_distance, which the global knob writes through to the
  * kernel, is what it was before the load after every unload, also when
@@ -60,11 +63,52 @@ static long acted(void)
 	return lr_global_stat_sum("direct_reclaims") + lr_global_stat_sum("kswapd_wakeups");
 }
 
+/*
+ * The kernel's node_reclaim_policy_* events summed: they count reclaims a
+ * policy asked for, so they must not move with no policy registered.
+ */
+static long policy_events(void)
+{
+	char buf[16384], *p;
+	long sum = 0;
+
+	if (lr_read_file("/proc/vmstat", buf, sizeof(buf)) < 0)
+		return -1;
+	for (p = strstr(buf, "node_reclaim_policy_"); p; p = strstr(p + 1, "\nnode_reclaim_policy_")) {
+		char *v = strchr(p, ' ');
+
+		if (v)
+			sum += strtol(v + 1, NULL, 10);
+	}
+	return sum;
+}
+
 static double measure(struct __test_metadata *_metadata, const char *what, long fill, long work)
 {
 	struct anon_result r;
 
-	if (lr_reset_and_fill(0, fill, false) || lr_run_anon(CG_BASE, 0, 8, work, NULL, &r))
+	/*
+	 * The cycles leave node 0 fragmented (no free block above order 8
+	 * in runs), and readahead's large folios would then go to node 1
+	 * with 200 MiB of node 0 free: fill with single pages, so that both
+	 * measurements start from a node 0 as full.
+	 */
+	char m[24], *fill_argv[] = { LR_BIN "/fill_node", "-u", "-s", "-o", "0", "0", m, NULL };
+
+	snprintf(m, sizeof(m), "%ld", fill);
+	sync();
+	if (lr_write_str("/proc/sys/vm/drop_caches", "3"))
+		return -1;
+	lr_wait_kswapd_idle();
+	if (lr_run(fill_argv))
+		return -1;
+	lr_wait_kswapd_idle();
+	TH_LOG("%s: node 0 MemFree %ld FilePages %ld AnonPages %ld Slab %ld Shmem %ld MiB, "
+	       "node 1 MemFree %ld MiB", what, lr_node_meminfo_kb(0, "MemFree:") / 1024,
+	       lr_node_meminfo_kb(0, "FilePages:") / 1024, lr_node_meminfo_kb(0, "AnonPages:") / 1024,
+	       lr_node_meminfo_kb(0, "Slab:") / 1024, lr_node_meminfo_kb(0, "Shmem:") / 1024,
+	       lr_node_meminfo_kb(1, "MemFree:") / 1024);
+	if (lr_run_anon(CG_BASE, 0, 8, work, NULL, &r))
 		return -1;
 	TH_LOG("%s: %.1f%% of the workload on node 0 (numa_stat), %.1f%% by move_pages", what,
 	       lr_cg_pct(&r, 1), r.local_pct);
@@ -106,6 +150,7 @@ TEST_F_TIMEOUT(unload, cycles_while_eight_threads_allocate, 1800)
 		       "-R", "1000000", mib, NULL };
 	double base, after;
 	pid_t w0, w1, refill;
+	long events;
 
 	base = measure(_metadata, "before the first load", fill, work);
 	ASSERT_GE(base, 0);
@@ -148,14 +193,24 @@ TEST_F_TIMEOUT(unload, cycles_while_eight_threads_allocate, 1800)
 	waitpid(w0, NULL, 0);
 	waitpid(w1, NULL, 0);
 
+	events = policy_events();
 	after = measure(_metadata, "after the last unload", fill, work);
-	TH_LOG("figure unload cycles=%ld acted=%ld baseline_local=%.1f after_local=%.1f", done,
-	       with_action, base, after);
+	events = policy_events() - events;
+	TH_LOG("figure unload cycles=%ld acted=%ld baseline_local=%.1f after_local=%.1f "
+	       "policy_events_after=%ld", done, with_action, base, after, events);
 	EXPECT_EQ(cycles, done);
 	/* The policy was at work in most cycles, not loaded and idle. */
 	EXPECT_GE(with_action, cycles / 2);
-	EXPECT_LE(after - base, 5.0);
-	EXPECT_GE(after - base, -5.0);
+	/* No reclaim for a policy once none is registered. */
+	EXPECT_EQ(0, events);
+	/*
+	 * Placement as unloaded, not as with a policy (which puts 95-100% of
+	 * this workload on node 0).  Unloaded, it is bimodal: 0-2% when node
+	 * 0's kswapd stays asleep, up to 30% when a stray wakeup lets kswapd
+	 * feed the workload (runs of 2026-11-23), so the bound is wide.
+	 */
+	EXPECT_LE(after, base + 35.0);
+	EXPECT_LE(after, 60.0);
 }
 
 /* Writes a distance to the global knob until told to stop. */

@@ -3,7 +3,7 @@
  * fill_node: fill one NUMA node with clean page cache by reading a file
  * with the task bound (CPU and memory policy) to that node.
  *
- *   fill_node [-u] [-o OFFSET_MIB] NODE [MIB] [FILE]
+ *   fill_node [-u] [-s] [-o OFFSET_MIB] NODE [MIB] [FILE]
  *
  * MIB defaults to the node's MemTotal; FILE to /mnt/scratch/fill.  The
  * memory binding keeps the page cache on NODE: once it is full, the node
@@ -12,6 +12,11 @@
  * task fills its node: once the node is short, the page cache spills.
  * -o starts reading at that offset, so that filling several nodes uses
  * different parts of FILE (pages already cached elsewhere are not read).
+ * -s reads without readahead (POSIX_FADV_RANDOM), so the page cache is
+ * made of single pages: readahead's large folios need free blocks of
+ * their order, and on a fragmented node they go to another node while
+ * the node still has free memory.  With -s a fragmented node fills as a
+ * fresh one does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,14 +32,15 @@
 int main(int argc, char **argv)
 {
 	static char buf[1 << 20];
-	bool membind = true;
+	bool membind = true, small = false;
 	const char *file;
 	long node, mib, done = 0, offset = 0;
 	int fd, opt;
 
-	while ((opt = getopt(argc, argv, "uo:")) != -1) {
+	while ((opt = getopt(argc, argv, "uso:")) != -1) {
 		switch (opt) {
 		case 'u': membind = false; break;
+		case 's': small = true; break;
 		case 'o': offset = atol(optarg); break;
 		default: goto usage;
 		}
@@ -59,6 +65,10 @@ int main(int argc, char **argv)
 		perror(file);
 		return 1;
 	}
+	if (small && posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM)) {
+		perror("fill_node: posix_fadvise");
+		return 1;
+	}
 	while (done < mib) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 
@@ -77,6 +87,6 @@ int main(int argc, char **argv)
 	       done, node, node_meminfo_kb(node, "FilePages:") / 1024);
 	return 0;
 usage:
-	fprintf(stderr, "usage: fill_node [-u] [-o OFFSET_MIB] NODE [MIB] [FILE]\n");
+	fprintf(stderr, "usage: fill_node [-u] [-s] [-o OFFSET_MIB] NODE [MIB] [FILE]\n");
 	return 2;
 }
