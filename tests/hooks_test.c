@@ -369,6 +369,29 @@ static void probe_in_cg_on(struct __test_metadata *_metadata, long node0_mib, co
 }
 
 /*
+ * The module with CG_ON in "kswapd direct", lr_charge_probe loaded, a
+ * sleeping task in CG_ON to charge the probe's allocations to (returned,
+ * and in *MEMBER for the teardown to kill), and the test in CG_OFF.
+ */
+static pid_t charge_to_cg_on(struct __test_metadata *_metadata, pid_t *member)
+{
+	pid_t pid;
+
+	load_with(_metadata, "kswapd direct");
+	EXPECT_EQ(0, lr_insmod(CHARGE_PROBE, "")) TH_LOG("insmod lr_charge_probe");
+	pid = fork();
+	if (pid == 0) {
+		lr_cg_enter(CG_ON);
+		pause();
+		_exit(0);
+	}
+	EXPECT_GT(pid, 0);
+	*member = pid;
+	EXPECT_EQ(0, lr_cg_enter(CG_OFF));
+	return pid;
+}
+
+/*
  * The kernel charges some allocations to another task's cgroup: bpf maps,
  * fanotify events, io_uring buffers, through set_active_memcg().  The
  * policy must decide them by the charged cgroup's setting.  A task in an
@@ -382,18 +405,8 @@ TEST_F_TIMEOUT(hooks, remote_charge_follows_charged_cgroup, 600)
 	char cmd[64], got[128];
 	pid_t member;
 
-	load_with(_metadata, "kswapd direct");
-	ASSERT_EQ(0, lr_insmod(CHARGE_PROBE, "")) TH_LOG("insmod lr_charge_probe");
-	/* A task of CG_ON's, to charge to. */
-	member = fork();
-	if (member == 0) {
-		lr_cg_enter(CG_ON);
-		pause();
-		_exit(0);
-	}
+	member = charge_to_cg_on(_metadata, &self->busy);
 	ASSERT_GT(member, 0);
-	self->busy = member;
-	ASSERT_EQ(0, lr_cg_enter(CG_OFF));
 
 	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
 	snprintf(cmd, sizeof(cmd), "0 0 %ld", pages);
@@ -432,17 +445,8 @@ TEST_F_TIMEOUT(hooks, nolock_allocations_never_act, 600)
 	char cmd[64], got_line[128];
 	pid_t member;
 
-	load_with(_metadata, "kswapd direct");
-	ASSERT_EQ(0, lr_insmod(CHARGE_PROBE, "")) TH_LOG("insmod lr_charge_probe");
-	member = fork();
-	if (member == 0) {
-		lr_cg_enter(CG_ON);
-		pause();
-		_exit(0);
-	}
+	member = charge_to_cg_on(_metadata, &self->busy);
 	ASSERT_GT(member, 0);
-	self->busy = member;
-	ASSERT_EQ(0, lr_cg_enter(CG_OFF));
 	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
 	entered0 = reclaims_entered();
 	asked0 = lr_cg_stat(CG_ON, "asked");
