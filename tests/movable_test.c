@@ -73,7 +73,7 @@ FIXTURE_TEARDOWN(movable)
  * the workload in CG, and returns its percentages on nodes 0, 1 and 2.
  */
 static void run(struct __test_metadata *_metadata, struct _test_data_movable *self,
-		const char *what, const char *cg, double pct[3])
+		const char *what, const char *cg, double pct[3], long *free0)
 {
 	sync();
 	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/drop_caches", "3"));
@@ -85,12 +85,13 @@ static void run(struct __test_metadata *_metadata, struct _test_data_movable *se
 	 * under the bound fill, frees ~100 MiB more than it needs, and the
 	 * workload then finds node 0 free whatever the policy does.  Refill.
 	 */
-	for (int i = 0; i < 3 && lr_node_meminfo_kb(0, "MemFree:") / 1024 > 48; i++) {
+	for (int i = 0; i < 3 && lr_node_meminfo_kb(0, "MemFree:") / 1024 > lr_node_high_mib(0) + 8;
+	     i++) {
 		ASSERT_EQ(0, lr_fill(0, self->node0_mib, true));
 		lr_wait_kswapd_idle();
 	}
-	TH_LOG("%s: node 0 MemFree %ld MiB before the workload", what,
-	       lr_node_meminfo_kb(0, "MemFree:") / 1024);
+	*free0 = lr_node_meminfo_kb(0, "MemFree:") / 1024;
+	TH_LOG("%s: node 0 MemFree %ld MiB before the workload", what, *free0);
 	ASSERT_EQ(0, lr_run_anon(cg, 0, 1, self->node0_mib * 40 / 100, NULL, &self->r));
 	for (int n = 0; n < 3; n++)
 		pct[n] = lr_cg_pct(&self->r, 1LL << n);
@@ -99,17 +100,17 @@ static void run(struct __test_metadata *_metadata, struct _test_data_movable *se
 
 TEST_F_TIMEOUT(movable, off_keeps_upstream_enabled_reaches_memory_only_node, 900)
 {
-	double base[3], off[3], on[3];
+	double base[3], off[3], on[3], slack;
+	long off_asked, on_n2, free_base, free_off, free_on;
 	char path[128];
-	long off_asked, on_n2;
 
-	run(_metadata, self, "module unloaded", CG_OFF, base);
+	run(_metadata, self, "module unloaded", CG_OFF, base, &free_base);
 	ASSERT_EQ(0, lr_module_load());
 	ASSERT_EQ(0, lr_write_str(CG_OFF "/memory.local_reclaim.mode", "off"));
 	ASSERT_EQ(0, lr_write_str(CG_HOG "/memory.local_reclaim.mode", "off"));
 	ASSERT_EQ(0, lr_write_str(CG_ON "/memory.local_reclaim.mode", "kswapd direct"));
-	run(_metadata, self, "off", CG_OFF, off);
-	run(_metadata, self, "kswapd direct, default reach", CG_ON, on);
+	run(_metadata, self, "off", CG_OFF, off, &free_off);
+	run(_metadata, self, "kswapd direct, default reach", CG_ON, on, &free_on);
 
 	snprintf(path, sizeof(path), "%s/memory.local_reclaim.stat", CG_OFF);
 	off_asked = lr_stat_sum(path, "asked");
@@ -118,11 +119,20 @@ TEST_F_TIMEOUT(movable, off_keeps_upstream_enabled_reaches_memory_only_node, 900
 	TH_LOG("off cgroup asked %ld times; kswapd direct cgroup: %ld direct reclaims", off_asked,
 	       on_n2);
 
-	/* Upstream's behaviour for whoever is off. */
+	/*
+	 * Upstream's behaviour for whoever is off: within 5 points of the
+	 * unloaded run, plus what a different start explains.  Node 0's free
+	 * memory after the bound fill varies between runs (47-74 MiB with
+	 * THP's watermarks), and the workload takes what is above low on
+	 * node 0 before it spills, in either run.
+	 */
+	slack = 5.0 + 100.0 * labs(free_off - free_base) / (self->node0_mib * 40 / 100);
+	TH_LOG("off vs unloaded: node 0 MemFree %ld vs %ld MiB at the start: %.1f points allowed",
+	       free_off, free_base, slack);
 	EXPECT_EQ(0, off_asked);
-	EXPECT_LE(fabs(off[0] - base[0]), 5.0);
-	EXPECT_LE(fabs(off[1] - base[1]), 5.0);
-	EXPECT_LE(fabs(off[2] - base[2]), 5.0);
+	EXPECT_LE(fabs(off[0] - base[0]), slack);
+	EXPECT_LE(fabs(off[1] - base[1]), slack);
+	EXPECT_LE(fabs(off[2] - base[2]), slack);
 	EXPECT_GT(base[1] + base[2], 20.0) TH_LOG("nothing spilled unloaded: the test proves nothing");
 
 	/* Enabled: nodes 0 and 2 within reach, node 1 (CPUs) not. */

@@ -70,7 +70,8 @@ static long reclaims_of_far(struct __test_metadata *_metadata, FIXTURE_DATA(reac
 	EXPECT_EQ(0, lr_write_str(CG_A "/memory.local_reclaim.distance", distance));
 	sync();
 	EXPECT_EQ(0, lr_write_str("/proc/sys/vm/drop_caches", "3"));
-	hog_mib = lr_node_meminfo_kb(near, "MemFree:") / 1024 - 48;
+	/* Leaves the near node its high watermarks and 8 MiB free. */
+	hog_mib = lr_node_meminfo_kb(near, "MemFree:") / 1024 - lr_node_high_mib(near) - 8;
 	hog = lr_start_anon(CG_HOG, near, 1, hog_mib, "-b", &hog_r, &hog_out);
 	EXPECT_GT(hog, 0) TH_LOG("could not hold node %d", near);
 	if (hog <= 0)
