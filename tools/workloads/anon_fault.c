@@ -10,7 +10,8 @@
  * -b          also bind the memory to NODE (MPOL_BIND)
  * -l          mlock the memory after faulting it (a node hog)
  * -t THREADS  faulting threads (default 1); each touches its share
- * -c CGROUP   join this cgroup directory first (writes cgroup.procs)
+ * -c CGROUP   join this cgroup directory (writes cgroup.procs), once on
+ *             NODE's CPUs
  * -R PASSES   fault the whole range PASSES times (default 1), freeing it
  *             with MADV_DONTNEED in between; the rate covers every pass and
  *             placement is the last pass's (a longer, steadier measurement)
@@ -157,12 +158,17 @@ int main(int argc, char **argv)
 	len = (size_t)atol(argv[optind]) << 20;
 	if (!len)
 		goto usage;
-	if (cgroup && join_cgroup(cgroup)) {
-		fprintf(stderr, "anon_fault: cannot join %s: %s\n", cgroup, strerror(errno));
-		return 1;
-	}
+	/*
+	 * On NODE's CPUs before joining: binding reads sysfs, and those
+	 * allocations, made on whatever CPU the task started on, would
+	 * otherwise be the cgroup's and be decided for that CPU's node.
+	 */
 	if (bind_to_node(node, membind)) {
 		perror("anon_fault: bind");
+		return 1;
+	}
+	if (cgroup && join_cgroup(cgroup)) {
+		fprintf(stderr, "anon_fault: cannot join %s: %s\n", cgroup, strerror(errno));
 		return 1;
 	}
 	npages = len / page_size;
