@@ -123,7 +123,7 @@ static void pressure(struct __test_metadata *_metadata, const char *what,
 	ASSERT_GT(run->min, 0) TH_LOG("node 0 has no Normal zone");
 
 	/* Before: the node idle, full of page cache. */
-	ASSERT_EQ(0, lr_reset_and_fill(0, total + 64, false));
+	ASSERT_EQ(0, lr_reset_and_fill(0, total + 64, LR_FILL_UNBOUND));
 	ASSERT_EQ(0, lr_write_str(PROBE_STATS, "0"));
 	sleep(WINDOW_S);
 	ASSERT_EQ(0, probe_read(b));

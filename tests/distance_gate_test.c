@@ -110,7 +110,8 @@ static void run(struct __test_metadata *_metadata, FIXTURE_DATA(gate) *self,
 	 * very behaviour under test), so nothing reclaims behind our back.
 	 */
 	for (int n = 0; n < (fill23 ? 4 : 2); n++)
-		ASSERT_EQ(0, lr_fill(n, lr_node_meminfo_kb(n, "MemFree:") / 1024 + 64, false));
+		ASSERT_EQ(0, lr_fill(n, lr_node_meminfo_kb(n, "MemFree:") / 1024 + 64,
+				     LR_FILL_UNBOUND));
 	lr_wait_kswapd_idle();
 	g->file1_before = lr_node_meminfo_kb(1, "FilePages:") / 1024;
 	g->file23_before = file23();

@@ -521,7 +521,7 @@ TEST_F_TIMEOUT(fuzz, concurrent_writers_never_tear_or_lose, 900)
 	pthread_mutex_init(&race.lock, NULL);
 	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_boost_factor", "0"));
 	ASSERT_EQ(0, lr_write_str("/proc/sys/kernel/numa_balancing", "0"));
-	ASSERT_EQ(0, lr_reset_and_fill(0, total + 64, false));
+	ASSERT_EQ(0, lr_reset_and_fill(0, total + 64, LR_FILL_UNBOUND));
 	ASSERT_EQ(0, lr_cg_create(CG_SIB));
 	ASSERT_EQ(0, write_value("memory.local_reclaim.mode", modes[cycle[5].mode]));
 	ASSERT_EQ(0, write_value("memory.local_reclaim.distance", dists[cycle[5].dist]));

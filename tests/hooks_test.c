@@ -42,25 +42,6 @@
 #define CHARGE_PROBE	"/opt/local_reclaim/lr_charge_probe.ko"
 #define CHARGE_ALLOC	"/sys/kernel/debug/lr_charge_probe/alloc"
 
-/* One counter of /proc/vmstat, -1 if missing. */
-static long vmstat(const char *name)
-{
-	char buf[16384], key[64], *p;
-
-	if (lr_read_file("/proc/vmstat", buf, sizeof(buf)) < 0)
-		return -1;
-	snprintf(key, sizeof(key), "\n%s ", name);
-	p = strstr(buf, key);
-	return p ? strtol(p + strlen(key), NULL, 10) : -1;
-}
-
-/* The policy's node reclaims entered or refused, from the vm events. */
-static long reclaims_entered(void)
-{
-	return vmstat("node_reclaim_policy_success") + vmstat("node_reclaim_policy_failed") +
-	       vmstat("node_reclaim_policy_wait") + vmstat("node_reclaim_policy_unreclaimable");
-}
-
 static double now(void)
 {
 	struct timespec ts;
@@ -161,7 +142,7 @@ TEST_F_TIMEOUT(hooks, off_tenant_not_asked, 900)
 	long scan0, scan1, off_asked, on_asked, on_kept;
 
 	load_with(_metadata, "kswapd");
-	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, LR_FILL_UNBOUND));
 	self->busy = start_busy_tenant(self->node0_mib);
 	ASSERT_GT(self->busy, 0);
 	sleep(3);
@@ -203,11 +184,11 @@ TEST_F_TIMEOUT(hooks, nothing_reclaimable, 600)
 	TH_LOG("node 0: hog %ld MiB, FilePages %ld MiB, MemFree %ld MiB", hog_mib,
 	       lr_node_meminfo_kb(0, "FilePages:") / 1024, lr_node_meminfo_kb(0, "MemFree:") / 1024);
 
-	unrecl0 = vmstat("node_reclaim_policy_unreclaimable");
-	entered0 = reclaims_entered() - vmstat("node_reclaim_policy_unreclaimable");
+	unrecl0 = lr_vmstat("node_reclaim_policy_unreclaimable");
+	entered0 = lr_policy_reclaims() - lr_vmstat("node_reclaim_policy_unreclaimable");
 	ASSERT_EQ(0, lr_run_anon(CG_ON, 0, 1, 200, NULL, &self->r));
-	unrecl1 = vmstat("node_reclaim_policy_unreclaimable");
-	entered1 = reclaims_entered() - vmstat("node_reclaim_policy_unreclaimable");
+	unrecl1 = lr_vmstat("node_reclaim_policy_unreclaimable");
+	entered1 = lr_policy_reclaims() - lr_vmstat("node_reclaim_policy_unreclaimable");
 	reclaims = lr_cg_stat(CG_ON, "direct_reclaims");
 	TH_LOG("unreclaimable +%ld, reclaims entered +%ld, direct_reclaims %ld, local %.1f%%",
 	       unrecl1 - unrecl0, entered1 - entered0, reclaims, lr_cg_pct(&self->r, 1));
@@ -232,7 +213,7 @@ TEST_F_TIMEOUT(hooks, one_reclaim_per_node, 600)
 	self->hog = lr_start_anon(CG_HOG, 0, 1, hog_mib, "-b", &self->r, &self->hog_out);
 	ASSERT_GT(self->hog, 0);
 	/* Some page cache on node 0, bound there: about 64 MiB. */
-	ASSERT_EQ(0, lr_fill(0, 64, true));
+	ASSERT_EQ(0, lr_fill(0, 64, LR_FILL_BOUND));
 	TH_LOG("node 0: hog %ld MiB, FilePages %ld MiB, MemFree %ld MiB", hog_mib,
 	       lr_node_meminfo_kb(0, "FilePages:") / 1024, lr_node_meminfo_kb(0, "MemFree:") / 1024);
 
@@ -261,8 +242,8 @@ TEST_F_TIMEOUT(hooks, default_reach_spares_other_nodes_with_cpus, 900)
 	self->hog = lr_start_anon(CG_HOG, 0, 1, self->node0_mib * 80 / 100, "-bl", &self->r,
 				  &self->hog_out);
 	ASSERT_GT(self->hog, 0);
-	ASSERT_EQ(0, lr_fill(0, self->node0_mib, true));
-	ASSERT_EQ(0, lr_fill(1, lr_node_meminfo_kb(1, "MemTotal:") / 1024 + 64, true));
+	ASSERT_EQ(0, lr_fill(0, self->node0_mib, LR_FILL_BOUND));
+	ASSERT_EQ(0, lr_fill(1, lr_node_meminfo_kb(1, "MemTotal:") / 1024 + 64, LR_FILL_BOUND));
 	lr_wait_kswapd_idle();
 	ASSERT_GT(lr_read_file(CG_ON "/memory.local_reclaim.stat", stat, sizeof(stat)), 0);
 	EXPECT_NE(NULL, strstr(stat, "reach_cpu_nodes 0"));
@@ -277,7 +258,7 @@ TEST_F_TIMEOUT(hooks, default_reach_spares_other_nodes_with_cpus, 900)
 	ASSERT_EQ(0, lr_write_str(CG_ON "/memory.local_reclaim.distance", "21"));
 	ASSERT_GT(lr_read_file(CG_ON "/memory.local_reclaim.stat", stat, sizeof(stat)), 0);
 	EXPECT_NE(NULL, strstr(stat, "reach_cpu_nodes 1"));
-	ASSERT_EQ(0, lr_fill(1, lr_node_meminfo_kb(1, "MemTotal:") / 1024 + 64, true));
+	ASSERT_EQ(0, lr_fill(1, lr_node_meminfo_kb(1, "MemTotal:") / 1024 + 64, LR_FILL_BOUND));
 	lr_wait_kswapd_idle();
 	ASSERT_EQ(0, lr_run_anon(CG_ON, 0, 1, self->node0_mib * 40 / 100, NULL, &self->r));
 	n1_set = lr_cg_stat_node(CG_ON, "direct_reclaims", 1);
@@ -324,7 +305,7 @@ TEST_F_TIMEOUT(hooks, kswapd_wake_keeps_asked_watermark, 600)
 
 	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/watermark_scale_factor", "1000"));
 	load_with(_metadata, "kswapd");
-	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, LR_FILL_UNBOUND));
 	ws.min = lr_zone_field(0, "Normal", "min");
 	ws.low = lr_zone_field(0, "Normal", "low");
 	ASSERT_GT(ws.min, 0) TH_LOG("node 0 has no Normal zone: run with --below-4g");
@@ -364,16 +345,16 @@ static void probe_in_cg_on(struct __test_metadata *_metadata, long node0_mib, co
 {
 	load_with(_metadata, mode);
 	ASSERT_EQ(0, lr_insmod(CHARGE_PROBE, "")) TH_LOG("insmod lr_charge_probe");
-	ASSERT_EQ(0, lr_reset_and_fill(0, node0_mib + 64, false));
+	ASSERT_EQ(0, lr_reset_and_fill(0, node0_mib + 64, LR_FILL_UNBOUND));
 	ASSERT_EQ(0, lr_cg_enter(CG_ON));
 }
 
 /*
  * The module with CG_ON in "kswapd direct", lr_charge_probe loaded, a
- * sleeping task in CG_ON to charge the probe's allocations to (returned,
- * and in *MEMBER for the teardown to kill), and the test in CG_OFF.
+ * sleeping task in CG_ON to charge the probe's allocations to (returned:
+ * the test gives it to the teardown to kill), and the test in CG_OFF.
  */
-static pid_t charge_to_cg_on(struct __test_metadata *_metadata, pid_t *member)
+static pid_t charge_to_cg_on(struct __test_metadata *_metadata)
 {
 	pid_t pid;
 
@@ -386,7 +367,6 @@ static pid_t charge_to_cg_on(struct __test_metadata *_metadata, pid_t *member)
 		_exit(0);
 	}
 	EXPECT_GT(pid, 0);
-	*member = pid;
 	EXPECT_EQ(0, lr_cg_enter(CG_OFF));
 	return pid;
 }
@@ -405,10 +385,11 @@ TEST_F_TIMEOUT(hooks, remote_charge_follows_charged_cgroup, 600)
 	char cmd[64], got[128];
 	pid_t member;
 
-	member = charge_to_cg_on(_metadata, &self->busy);
+	member = charge_to_cg_on(_metadata);
 	ASSERT_GT(member, 0);
+	self->busy = member;
 
-	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, LR_FILL_UNBOUND));
 	snprintf(cmd, sizeof(cmd), "0 0 %ld", pages);
 	EXPECT_EQ(0, lr_write_str(CHARGE_ALLOC, cmd));
 	probe_got(&n, &local, got, sizeof(got));
@@ -417,7 +398,7 @@ TEST_F_TIMEOUT(hooks, remote_charge_follows_charged_cgroup, 600)
 	EXPECT_EQ(0, lr_cg_stat(CG_ON, "asked"));
 	EXPECT_EQ(0, lr_cg_stat(CG_OFF, "asked"));
 
-	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, LR_FILL_UNBOUND));
 	snprintf(cmd, sizeof(cmd), "%d 0 %ld", member, pages);
 	EXPECT_EQ(0, lr_write_str(CHARGE_ALLOC, cmd));
 	probe_got(&n, &local, got, sizeof(got));
@@ -445,16 +426,17 @@ TEST_F_TIMEOUT(hooks, nolock_allocations_never_act, 600)
 	char cmd[64], got_line[128];
 	pid_t member;
 
-	member = charge_to_cg_on(_metadata, &self->busy);
+	member = charge_to_cg_on(_metadata);
 	ASSERT_GT(member, 0);
-	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
-	entered0 = reclaims_entered();
+	self->busy = member;
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, LR_FILL_UNBOUND));
+	entered0 = lr_policy_reclaims();
 	asked0 = lr_cg_stat(CG_ON, "asked");
 	wakeups0 = lr_cg_stat(CG_ON, "kswapd_wakeups");
 	reclaims0 = lr_cg_stat(CG_ON, "direct_reclaims");
 	snprintf(cmd, sizeof(cmd), "%d 0 %ld nolock", member, pages);
 	EXPECT_EQ(0, lr_write_str(CHARGE_ALLOC, cmd));
-	entered1 = reclaims_entered();
+	entered1 = lr_policy_reclaims();
 	probe_got(&got, &local, got_line, sizeof(got_line));
 	TH_LOG("nolock: asked %ld, kswapd_wakeups %ld, direct_reclaims %ld, reclaims entered "
 	       "%ld; %s", lr_cg_stat(CG_ON, "asked") - asked0,
@@ -484,7 +466,7 @@ TEST_F_TIMEOUT(hooks, fail_fast_allocations_never_reclaim, 600)
 		char cmd[64], got_line[128];
 
 		ASSERT_EQ(0, lr_cg_enter(LR_CG_ROOT));
-		ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
+		ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, LR_FILL_UNBOUND));
 		ASSERT_EQ(0, lr_cg_enter(CG_ON));
 		asked0 = lr_cg_stat(CG_ON, "asked");
 		wakeups0 = lr_cg_stat(CG_ON, "kswapd_wakeups");
@@ -538,10 +520,10 @@ TEST_F_TIMEOUT(hooks, policy_wait_is_a_memory_stall, 600)
 	pages = (pages > 0 ? pages : 0) + 200;
 	stall0 = cg_stall_us(CG_ON);
 	ASSERT_GE(stall0, 0) TH_LOG("no memory.pressure: the kernel lacks CONFIG_PSI");
-	waits0 = vmstat("node_reclaim_policy_wait");
+	waits0 = lr_vmstat("node_reclaim_policy_wait");
 	snprintf(cmd, sizeof(cmd), "0 0 %ld", pages);
 	EXPECT_EQ(0, lr_write_str(CHARGE_ALLOC, cmd));
-	waits1 = vmstat("node_reclaim_policy_wait");
+	waits1 = lr_vmstat("node_reclaim_policy_wait");
 	stall1 = cg_stall_us(CG_ON);
 	EXPECT_EQ(0, lr_write_str(CHARGE_ALLOC, "release 0"));
 	probe_got(&got, &local, got_line, sizeof(got_line));
@@ -573,7 +555,7 @@ static long take_node1(struct __test_metadata *_metadata, long node1_mib, long *
 	long pages, got, local;
 	char cmd[64], line[128];
 
-	if (lr_cg_enter(LR_CG_ROOT) || drop_caches() || lr_fill(1, node1_mib + 64, true))
+	if (lr_cg_enter(LR_CG_ROOT) || drop_caches() || lr_fill(1, node1_mib + 64, LR_FILL_BOUND))
 		return -1;
 	lr_wait_kswapd_idle();
 	*free1 = lr_node_meminfo_kb(1, "MemFree:") / 4;
@@ -661,13 +643,13 @@ TEST_F_TIMEOUT(hooks, oom_still_kills, 900)
 
 	/* One mapping larger than RAM: the heuristic would refuse it. */
 	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/overcommit_memory", "1"));
-	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, LR_FILL_UNBOUND));
 	unloaded = time_to_oom(total_mib + 256);
 	ASSERT_GT(unloaded, 0) TH_LOG("not OOM-killed with the module unloaded");
 
 	ASSERT_EQ(0, lr_module_load());
 	ASSERT_EQ(0, lr_write_str(LR_SYSFS_DIR "/mode", "kswapd direct unmap"));
-	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, false));
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->node0_mib + 64, LR_FILL_UNBOUND));
 	loaded = time_to_oom(total_mib + 256);
 	TH_LOG("OOM kill after %.1f s unloaded, %.1f s with kswapd direct unmap for all",
 	       unloaded, loaded);

@@ -164,7 +164,7 @@ TEST_F_TIMEOUT(hotplug, policy_covers_hot_added_memory, 1200)
 	ASSERT_GE(t1, t0 + ADD_MIB - 8) TH_LOG("the hot-added memory never came online");
 
 	/* Refill node 1 with page cache, then a workload bigger than it was. */
-	ASSERT_EQ(0, lr_reset_and_fill(1, t1 + 64, false));
+	ASSERT_EQ(0, lr_reset_and_fill(1, t1 + 64, LR_FILL_UNBOUND));
 	pid = lr_start_anon(CG, 1, 2, t0 * 105 / 100, NULL, &r, &out);
 	ASSERT_GT(pid, 0);
 	movable = lr_zone_field(1, "Movable", "nr_zone_inactive_anon") +

@@ -66,6 +66,29 @@ static inline long lr_node_vmstat(int node, const char *name)
 	return p ? strtol(p + strlen(key), NULL, 10) : -1;
 }
 
+/* One counter of /proc/vmstat, -1 if missing. */
+static inline long lr_vmstat(const char *name)
+{
+	char buf[16384], key[64], *p;
+
+	if (lr_read_file("/proc/vmstat", buf, sizeof(buf)) < 0)
+		return -1;
+	snprintf(key, sizeof(key), "\n%s ", name);
+	p = strstr(buf, key);
+	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+/*
+ * A policy's node reclaims entered or refused: the kernel's
+ * node_reclaim_policy_* vm events summed.
+ */
+static inline long lr_policy_reclaims(void)
+{
+	return lr_vmstat("node_reclaim_policy_success") + lr_vmstat("node_reclaim_policy_failed") +
+	       lr_vmstat("node_reclaim_policy_wait") +
+	       lr_vmstat("node_reclaim_policy_unreclaimable");
+}
+
 /* Sum of pgscan_kswapd over nodes, to see kswapd go idle. */
 static inline long lr_kswapd_scans(void)
 {
@@ -97,27 +120,36 @@ static inline void lr_wait_kswapd_idle(void)
 	}
 }
 
+/* How lr_fill() reads: LR_FILL_BOUND or LR_FILL_UNBOUND, maybe | LR_FILL_PAGES. */
+#define LR_FILL_UNBOUND	0x0	/* as an ordinary task: spills once NODE is short */
+#define LR_FILL_BOUND	0x1	/* memory bound to NODE: NODE reclaims itself */
+#define LR_FILL_PAGES	0x2	/* no readahead: single pages (fill_node -s) */
+
 /*
  * Fills (no drop) NODE's page cache with MIB MiB read on its CPUs, bound to
  * it or, as an ordinary task would, not (the page cache spills once NODE is
  * short), from a part of the scratch file of its own (offset NODE x 1280
  * MiB), so filling several nodes never finds the pages already cached on
- * another.
+ * another.  With LR_FILL_PAGES the page cache is made of single pages, which
+ * a fragmented node takes as a fresh one does (readahead's large folios go
+ * to another node when NODE has no free block of their order).
  */
-static inline int lr_fill(int node, long mib, bool bound)
+static inline int lr_fill(int node, long mib, unsigned int how)
 {
 	char n[16], m[24], o[24];
-	char *argv[] = { LR_BIN "/fill_node", "-o", o, n, m, NULL, NULL };
+	char *argv[8] = { LR_BIN "/fill_node", "-o", o };
+	int i = 3;
 
 	snprintf(n, sizeof(n), "%d", node);
 	snprintf(m, sizeof(m), "%ld", mib);
 	snprintf(o, sizeof(o), "%d", node * 1280);
-	if (!bound) {
-		/* fill_node -o O -u NODE MIB */
-		argv[5] = argv[4];
-		argv[4] = argv[3];
-		argv[3] = "-u";
-	}
+	if (!(how & LR_FILL_BOUND))
+		argv[i++] = "-u";
+	if (how & LR_FILL_PAGES)
+		argv[i++] = "-s";
+	argv[i++] = n;
+	argv[i++] = m;
+	argv[i] = NULL;
 	return lr_run(argv);
 }
 
@@ -141,7 +173,7 @@ static inline long lr_node_high_mib(int nid)
 }
 
 /* Drops the page cache, fills NODE as lr_fill() does, lets kswapd settle. */
-static inline int lr_reset_and_fill(int node, long mib, bool bound)
+static inline int lr_reset_and_fill(int node, long mib, unsigned int how)
 {
 	sync();
 	if (lr_write_str("/proc/sys/vm/drop_caches", "3"))
@@ -152,7 +184,7 @@ static inline int lr_reset_and_fill(int node, long mib, bool bound)
 	 * read, and the node would be filled less than the last time.
 	 */
 	lr_wait_kswapd_idle();
-	if (lr_fill(node, mib, bound))
+	if (lr_fill(node, mib, how))
 		return -1;
 	lr_wait_kswapd_idle();
 	return 0;

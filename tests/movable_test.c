@@ -77,8 +77,8 @@ static void run(struct __test_metadata *_metadata, struct _test_data_movable *se
 {
 	sync();
 	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/drop_caches", "3"));
-	ASSERT_EQ(0, lr_fill(0, self->node0_mib, true));
-	ASSERT_EQ(0, lr_fill(2, self->node2_mib + 64, true));
+	ASSERT_EQ(0, lr_fill(0, self->node0_mib, LR_FILL_BOUND));
+	ASSERT_EQ(0, lr_fill(2, self->node2_mib + 64, LR_FILL_BOUND));
 	lr_wait_kswapd_idle();
 	/*
 	 * Node 0 must start full: now and then kswapd, reclaiming node 0
@@ -87,7 +87,7 @@ static void run(struct __test_metadata *_metadata, struct _test_data_movable *se
 	 */
 	for (int i = 0; i < 3 && lr_node_meminfo_kb(0, "MemFree:") / 1024 > lr_node_high_mib(0) + 8;
 	     i++) {
-		ASSERT_EQ(0, lr_fill(0, self->node0_mib, true));
+		ASSERT_EQ(0, lr_fill(0, self->node0_mib, LR_FILL_BOUND));
 		lr_wait_kswapd_idle();
 	}
 	*free0 = lr_node_meminfo_kb(0, "MemFree:") / 1024;

@@ -29,7 +29,7 @@ static void sizes(struct setup *s)
 static double run(struct __test_metadata *_metadata, const struct setup *s,
 		  const char *what, const char *cg, int threads, struct anon_result *r)
 {
-	ASSERT_EQ(0, lr_reset_and_fill(0, s->fill_mib, false)) TH_LOG("fill");
+	ASSERT_EQ(0, lr_reset_and_fill(0, s->fill_mib, LR_FILL_UNBOUND)) TH_LOG("fill");
 	TH_LOG("%s: node0 FilePages %ld MiB MemFree %ld MiB before the workload", what,
 	       lr_node_meminfo_kb(0, "FilePages:") / 1024, lr_node_meminfo_kb(0, "MemFree:") / 1024);
 	ASSERT_EQ(0, lr_run_anon(cg, 0, threads, s->work_mib, NULL, r)) TH_LOG("workload");
@@ -159,7 +159,7 @@ TEST_F_TIMEOUT(placement, kswapd_mode, 900)
 	long steal0, steal1, wakeups = -1;
 
 	load_with(_metadata, "kswapd");
-	ASSERT_EQ(0, lr_reset_and_fill(0, self->s.fill_mib, false));
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->s.fill_mib, LR_FILL_UNBOUND));
 	steal0 = lr_node_vmstat(0, "pgsteal_kswapd");
 	ASSERT_EQ(0, lr_run_anon(CG_A, 0, 1, self->s.work_mib, NULL, &self->r));
 	steal1 = lr_node_vmstat(0, "pgsteal_kswapd");
@@ -224,7 +224,7 @@ TEST_F_TIMEOUT(placement, evicts_no_more_than_it_places, 900)
 	long before, after, placed;
 
 	load_with(_metadata, "kswapd direct");
-	ASSERT_EQ(0, lr_reset_and_fill(0, self->s.fill_mib, false));
+	ASSERT_EQ(0, lr_reset_and_fill(0, self->s.fill_mib, LR_FILL_UNBOUND));
 	before = lr_node_meminfo_kb(0, "FilePages:") / 1024;
 	ASSERT_EQ(0, lr_run_anon(CG_A, 0, 1, self->s.work_mib, NULL, &self->r));
 	after = lr_node_meminfo_kb(0, "FilePages:") / 1024;

@@ -76,7 +76,7 @@ static long reclaims_of_far(struct __test_metadata *_metadata, FIXTURE_DATA(reac
 	EXPECT_GT(hog, 0) TH_LOG("could not hold node %d", near);
 	if (hog <= 0)
 		return -1;
-	EXPECT_EQ(0, lr_fill(far, far_mib + 64, true));
+	EXPECT_EQ(0, lr_fill(far, far_mib + 64, LR_FILL_BOUND));
 	lr_wait_kswapd_idle();
 	before = lr_cg_stat_node(CG_A, "direct_reclaims", far);
 	EXPECT_EQ(0, lr_run_anon(CG_A, near, 1, far_mib / 4, NULL, &self->r));

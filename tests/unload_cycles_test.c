@@ -63,26 +63,6 @@ static long acted(void)
 	return lr_global_stat_sum("direct_reclaims") + lr_global_stat_sum("kswapd_wakeups");
 }
 
-/*
- * The kernel's node_reclaim_policy_* events summed: they count reclaims a
- * policy asked for, so they must not move with no policy registered.
- */
-static long policy_events(void)
-{
-	char buf[16384], *p;
-	long sum = 0;
-
-	if (lr_read_file("/proc/vmstat", buf, sizeof(buf)) < 0)
-		return -1;
-	for (p = strstr(buf, "node_reclaim_policy_"); p; p = strstr(p + 1, "\nnode_reclaim_policy_")) {
-		char *v = strchr(p, ' ');
-
-		if (v)
-			sum += strtol(v + 1, NULL, 10);
-	}
-	return sum;
-}
-
 static double measure(struct __test_metadata *_metadata, const char *what, long fill, long work)
 {
 	struct anon_result r;
@@ -93,16 +73,8 @@ static double measure(struct __test_metadata *_metadata, const char *what, long 
 	 * with 200 MiB of node 0 free: fill with single pages, so that both
 	 * measurements start from a node 0 as full.
 	 */
-	char m[24], *fill_argv[] = { LR_BIN "/fill_node", "-u", "-s", "-o", "0", "0", m, NULL };
-
-	snprintf(m, sizeof(m), "%ld", fill);
-	sync();
-	if (lr_write_str("/proc/sys/vm/drop_caches", "3"))
+	if (lr_reset_and_fill(0, fill, LR_FILL_UNBOUND | LR_FILL_PAGES))
 		return -1;
-	lr_wait_kswapd_idle();
-	if (lr_run(fill_argv))
-		return -1;
-	lr_wait_kswapd_idle();
 	TH_LOG("%s: node 0 MemFree %ld FilePages %ld AnonPages %ld Slab %ld Shmem %ld MiB, "
 	       "node 1 MemFree %ld MiB", what, lr_node_meminfo_kb(0, "MemFree:") / 1024,
 	       lr_node_meminfo_kb(0, "FilePages:") / 1024, lr_node_meminfo_kb(0, "AnonPages:") / 1024,
@@ -155,7 +127,7 @@ TEST_F_TIMEOUT(unload, cycles_while_eight_threads_allocate, 1800)
 	base = measure(_metadata, "before the first load", fill, work);
 	ASSERT_GE(base, 0);
 
-	ASSERT_EQ(0, lr_reset_and_fill(0, fill, false));
+	ASSERT_EQ(0, lr_reset_and_fill(0, fill, LR_FILL_UNBOUND));
 	snprintf(mib, sizeof(mib), "%ld", work);
 	w0 = lr_spawn_quiet(a0);
 	w1 = lr_spawn_quiet(a1);
@@ -193,9 +165,9 @@ TEST_F_TIMEOUT(unload, cycles_while_eight_threads_allocate, 1800)
 	waitpid(w0, NULL, 0);
 	waitpid(w1, NULL, 0);
 
-	events = policy_events();
+	events = lr_policy_reclaims();
 	after = measure(_metadata, "after the last unload", fill, work);
-	events = policy_events() - events;
+	events = lr_policy_reclaims() - events;
 	TH_LOG("figure unload cycles=%ld acted=%ld baseline_local=%.1f after_local=%.1f "
 	       "policy_events_after=%ld", done, with_action, base, after, events);
 	EXPECT_EQ(cycles, done);
@@ -206,8 +178,10 @@ TEST_F_TIMEOUT(unload, cycles_while_eight_threads_allocate, 1800)
 	/*
 	 * Placement as unloaded, not as with a policy (which puts 95-100% of
 	 * this workload on node 0).  Unloaded, it is bimodal: 0-2% when node
-	 * 0's kswapd stays asleep, up to 30% when a stray wakeup lets kswapd
-	 * feed the workload (runs of 2026-11-23), so the bound is wide.
+	 * 0's kswapd stays asleep, up to 38% when a stray wakeup lets kswapd
+	 * feed the workload (runs of 2026-11-23), so the bound is wide; a run
+	 * where only the second measurement meets such a wakeup can still
+	 * exceed it.
 	 */
 	EXPECT_LE(after, base + 35.0);
 	EXPECT_LE(after, 60.0);
