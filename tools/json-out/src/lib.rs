@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 //! A JSON writer for the project's host tools: build a [`Json`] value,
 //! [`Json::render`] it.  Non-finite numbers become `null`; arrays of
-//! numbers stay on one line.
+//! numbers stay on one line.  Counters are [`Json::UInt`]: written as the
+//! exact integer, never through `f64` (which loses precision above 2^53).
 
 /// A JSON value; writing is all the tools need.
 #[derive(Debug, Clone, PartialEq)]
@@ -9,6 +10,8 @@ pub enum Json {
     Null,
     Bool(bool),
     Num(f64),
+    /// An exact unsigned integer (a counter, a size, an id).
+    UInt(u64),
     Str(String),
     Arr(Vec<Json>),
     Obj(Vec<(String, Json)>),
@@ -32,8 +35,12 @@ impl Json {
             Json::Num(v) if !v.is_finite() => out.push_str("null"),
             Json::Num(v) if v.fract() == 0.0 && v.abs() < 1e15 => out.push_str(&format!("{v:.0}")),
             Json::Num(v) => out.push_str(&format!("{v}")),
+            Json::UInt(v) => out.push_str(&v.to_string()),
             Json::Str(s) => quote(out, s),
-            Json::Arr(a) if a.iter().all(|v| matches!(v, Json::Num(_) | Json::Null)) => {
+            Json::Arr(a)
+                if a.iter()
+                    .all(|v| matches!(v, Json::Num(_) | Json::UInt(_) | Json::Null)) =>
+            {
                 out.push('[');
                 for (i, v) in a.iter().enumerate() {
                     if i > 0 {
@@ -147,5 +154,13 @@ mod tests {
             j.to_line(),
             "{\"a\":\"x\\\"y\\n\",\"b\":null,\"c\":[1,2.5],\"d\":true}"
         );
+    }
+
+    #[test]
+    fn integers_are_exact() {
+        // 2^53 + 1 and u64::MAX are not representable as f64.
+        let j = Json::Arr(vec![Json::UInt((1 << 53) + 1), Json::UInt(u64::MAX)]);
+        assert_eq!(j.to_pretty(), "[9007199254740993, 18446744073709551615]");
+        assert_eq!(j.to_line(), "[9007199254740993,18446744073709551615]");
     }
 }
