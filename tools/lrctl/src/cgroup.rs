@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Memory cgroups: finding the cgroup2 mount, resolving a CGROUP argument
-//! (a path under the mount, or relative to it), and the module's files in
-//! each cgroup.
+//! (a path under the mount or relative to it, a systemd unit or slice, a
+//! process, `self`), and the module's files in each cgroup.
 
+use crate::cli::Target;
 use crate::error::{Error, Result};
 use crate::root::Root;
 use crate::stat::Stat;
@@ -44,9 +45,9 @@ impl Cgroup {
     }
 }
 
-/// Resolves CGROUP: an absolute path under the mount, or a path relative
-/// to it (`db`, `/db` when not under the mount, `./db`).  No `..`.
-pub fn resolve(root: &Root, arg: &str) -> Result<Cgroup> {
+/// Resolves a CGROUP path: an absolute path under the mount, or a path
+/// relative to it (`db`, `/db` when not under the mount, `./db`).  No `..`.
+pub fn resolve_path(root: &Root, arg: &str) -> Result<Cgroup> {
     let mnt = mount(root)?;
     let p = Path::new(arg);
     let rel = p.strip_prefix(&mnt).unwrap_or(p);
@@ -73,6 +74,134 @@ pub fn resolve(root: &Root, arg: &str) -> Result<Cgroup> {
         name: name.display().to_string(),
         dir,
     })
+}
+
+/// The suffixes of the systemd units that have a cgroup.
+const UNIT_SUFFIXES: [&str; 6] = [".service", ".slice", ".scope", ".socket", ".mount", ".swap"];
+
+/// Whether `s` reads as a systemd unit name (no `/`, a unit suffix).
+pub fn is_unit_name(s: &str) -> bool {
+    !s.contains('/')
+        && UNIT_SUFFIXES
+            .iter()
+            .any(|x| s.len() > x.len() && s.ends_with(x))
+}
+
+/// Where systemd puts a slice: `a-b.slice` under `a.slice/`.
+fn slice_path(name: &str) -> Option<PathBuf> {
+    let stem = name.strip_suffix(".slice")?;
+    let mut p = PathBuf::new();
+    let mut prefix = String::new();
+    for part in stem.split('-') {
+        if part.is_empty() {
+            return None;
+        }
+        if !prefix.is_empty() {
+            prefix.push('-');
+        }
+        prefix.push_str(part);
+        p.push(format!("{prefix}.slice"));
+    }
+    Some(p)
+}
+
+/// The cgroup of a systemd unit or slice: `postgresql.service` is found
+/// wherever it is in the tree (`system.slice/postgresql.service`); a name
+/// without a unit suffix is taken as a `.service`, as systemctl does.
+pub fn find_unit(root: &Root, unit: &str) -> Result<Cgroup> {
+    if unit.is_empty() || unit.contains('/') {
+        return Err(Error::NoCgroup(format!("'{unit}' is not a unit name")));
+    }
+    let unit = if is_unit_name(unit) {
+        unit.to_string()
+    } else {
+        format!("{unit}.service")
+    };
+    let mnt = mount(root)?;
+    let top = root.path(&mnt);
+    if let Some(p) = slice_path(&unit) {
+        if top.join(&p).is_dir() {
+            return resolve_path(root, &p.display().to_string());
+        }
+    }
+    let mut found = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        let Ok(entries) = fs::read_dir(top.join(&rel)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if !e.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            let sub = rel.join(e.file_name());
+            if e.file_name() == unit.as_str() {
+                found.push(sub);
+            } else {
+                stack.push(sub);
+            }
+        }
+    }
+    found.sort();
+    match found.len() {
+        0 => Err(Error::NoCgroup(format!(
+            "{unit}: no cgroup of that unit under {} (is it running?)",
+            mnt.display()
+        ))),
+        1 => resolve_path(root, &found[0].display().to_string()),
+        _ => Err(Error::NoCgroup(format!(
+            "{unit}: more than one cgroup of that name: /{}; give the path",
+            found
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", /")
+        ))),
+    }
+}
+
+/// The cgroup2 cgroup of a process (`self` for lrctl's own, which is its
+/// caller's unless lrctl was moved), from `/proc/PID/cgroup`.
+pub fn of_process(root: &Root, pid: &str) -> Result<Cgroup> {
+    let f = format!("/proc/{pid}/cgroup");
+    let text = fs::read_to_string(root.path(&f)).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::NoCgroup(format!("{pid}: no such process")),
+        _ => Error::io(&f, &e),
+    })?;
+    let path = text
+        .lines()
+        .find_map(|l| l.strip_prefix("0::"))
+        .ok_or(Error::NoCgroup2)?;
+    let path = path.strip_suffix(" (deleted)").unwrap_or(path);
+    resolve_path(root, path).map_err(|e| match e {
+        Error::NoCgroup(m) => Error::NoCgroup(format!("process {pid}: {m}")),
+        e => e,
+    })
+}
+
+/// Resolves a CGROUP argument: `self`, a path, or else (when no such path
+/// exists) a systemd unit or slice name.  Use `./self` for a cgroup named
+/// `self`.
+pub fn resolve(root: &Root, arg: &str) -> Result<Cgroup> {
+    if arg == "self" {
+        return of_process(root, "self");
+    }
+    match resolve_path(root, arg) {
+        Err(Error::NoCgroup(_)) if is_unit_name(arg) => find_unit(root, arg),
+        r => r,
+    }
+}
+
+/// The cgroup a command names, one way or another.
+pub fn resolve_target(root: &Root, t: &Target) -> Result<Cgroup> {
+    match (&t.cgroup, &t.unit, t.pid) {
+        (Some(c), ..) => resolve(root, c),
+        (_, Some(u), _) => find_unit(root, u),
+        (_, _, Some(pid)) => of_process(root, &pid.to_string()),
+        _ => Err(Error::Usage(
+            "name a cgroup: CGROUP, --unit or --pid".into(),
+        )),
+    }
 }
 
 /// Requires the module's files in a non-root cgroup.
@@ -145,4 +274,28 @@ pub fn settings(root: &Root, cg: &Cgroup) -> Result<Settings> {
         distance: root.read(&cg.file(DISTANCE_FILE))?.trim().to_string(),
         stat: Stat::parse(&root.read(&cg.file(STAT_FILE))?),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unit_names_and_slices() {
+        assert!(is_unit_name("postgresql.service"));
+        assert!(is_unit_name("user-1000.slice"));
+        assert!(!is_unit_name("system.slice/x.service"));
+        assert!(!is_unit_name(".service"));
+        assert!(!is_unit_name("db"));
+        assert_eq!(
+            slice_path("user-1000.slice"),
+            Some(PathBuf::from("user.slice/user-1000.slice"))
+        );
+        assert_eq!(
+            slice_path("a-b-c.slice"),
+            Some(PathBuf::from("a.slice/a-b.slice/a-b-c.slice"))
+        );
+        assert_eq!(slice_path("x.service"), None);
+        assert_eq!(slice_path("a--b.slice"), None);
+    }
 }

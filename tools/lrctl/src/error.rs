@@ -23,11 +23,14 @@ pub enum Error {
     Invalid(String),
     /// Any other I/O error (1).
     Io(String),
+    /// Whoever read stdout closed it (`| head`): lrctl stops quietly, 0.
+    Closed,
 }
 
 impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
+            Error::Closed => 0,
             Error::Io(_) => 1,
             Error::Usage(_) => 2,
             Error::ModuleNotLoaded => 3,
@@ -75,6 +78,7 @@ impl fmt::Display for Error {
                 f.write_str("cgroup2 not mounted (mount -t cgroup2 none /sys/fs/cgroup)")
             }
             Error::Permission(s) | Error::Invalid(s) | Error::Io(s) => f.write_str(s),
+            Error::Closed => f.write_str("stdout closed"),
         }
     }
 }

@@ -3,10 +3,12 @@
 //! checking both with the module's own parser, so that a bad value changes
 //! nothing and is reported precisely.
 
-use crate::cgroup::{self, DISTANCE_FILE, MODE_FILE};
+use crate::cgroup::{self, Cgroup, DISTANCE_FILE, MODE_FILE};
+use crate::cli::Target;
 use crate::error::{Error, Result};
 use crate::policy::{self, ParseError};
 use crate::root::{Root, GLOBAL_DIR};
+use std::path::PathBuf;
 
 /// What to set; `None` leaves a value as it is.
 #[derive(Debug, Default, PartialEq)]
@@ -25,45 +27,69 @@ fn invalid(what: &str, value: &str, e: ParseError, range: &str) -> Error {
 const MODE_VALUES: &str = "off, or flags among kswapd, direct, unmap";
 const CG_MODE_VALUES: &str = "inherit, off, or flags among kswapd, direct, unmap";
 
-/// Checks a change before anything is written.
-pub fn validate(c: &Change, global: bool) -> Result<()> {
+/// A mode as the module reads it: `memory.local_reclaim.stat` prints
+/// `mode=kswapd,direct`, so commas separate flags as blanks do.
+fn mode_words(m: &str) -> String {
+    m.replace(',', " ")
+}
+
+/// Checks a change before anything is written, and returns the values to
+/// write, in the module's canonical form (`kswapd direct`).
+pub fn validate(c: &Change, global: bool) -> Result<Change> {
     if c.mode.is_none() && c.distance.is_none() {
         return Err(Error::Usage("set needs --mode and/or --distance".into()));
     }
-    if let Some(m) = &c.mode {
-        if global {
-            policy::Mode::parse(m.as_bytes()).map_err(|e| invalid("mode", m, e, MODE_VALUES))?;
-        } else {
-            policy::parse_mode_setting(m.as_bytes())
-                .map_err(|e| invalid("mode", m, e, CG_MODE_VALUES))?;
-        }
-    }
-    if let Some(d) = &c.distance {
-        if global {
+    let mode = match &c.mode {
+        None => None,
+        Some(m) if global => Some(
+            policy::Mode::parse(mode_words(m).as_bytes())
+                .map_err(|e| invalid("mode", m, e, MODE_VALUES))?
+                .to_string(),
+        ),
+        Some(m) => Some(
+            policy::parse_mode_setting(mode_words(m).as_bytes())
+                .map_err(|e| invalid("mode", m, e, CG_MODE_VALUES))?
+                .to_string(),
+        ),
+    };
+    let distance = match &c.distance {
+        None => None,
+        Some(d) if global => Some(
             policy::Distance::parse(d.as_bytes())
-                .map_err(|e| invalid("distance", d, e, "10..254"))?;
-        } else {
+                .map_err(|e| invalid("distance", d, e, "10..254"))?
+                .to_string(),
+        ),
+        Some(d) => Some(
             policy::parse_distance_setting(d.as_bytes())
-                .map_err(|e| invalid("distance", d, e, "inherit or 10..254"))?;
-        }
-    }
-    Ok(())
+                .map_err(|e| invalid("distance", d, e, "inherit or 10..254"))?
+                .to_string(),
+        ),
+    };
+    Ok(Change { mode, distance })
 }
 
-pub fn run(root: &Root, target: Option<&str>, c: &Change) -> Result<()> {
-    validate(c, target.is_none())?;
-    let (mode_file, distance_file) = match target {
+/// The files a target's mode and distance live in: the global ones, or a
+/// cgroup's (which must have them).
+pub fn files(root: &Root, target: Option<&Cgroup>) -> Result<(PathBuf, PathBuf)> {
+    match target {
         None => {
             root.require_module()?;
             let dir = root.path(GLOBAL_DIR);
-            (dir.join("mode"), dir.join("node_reclaim_distance"))
+            Ok((dir.join("mode"), dir.join("node_reclaim_distance")))
         }
-        Some(arg) => {
-            let cg = cgroup::resolve(root, arg)?;
-            cgroup::require_files(root, &cg)?;
-            (cg.file(MODE_FILE), cg.file(DISTANCE_FILE))
+        Some(cg) => {
+            cgroup::require_files(root, cg)?;
+            Ok((cg.file(MODE_FILE), cg.file(DISTANCE_FILE)))
         }
-    };
+    }
+}
+
+pub fn run(root: &Root, target: Option<&Target>, c: &Change) -> Result<()> {
+    let c = validate(c, target.is_none())?;
+    let cg = target
+        .map(|t| cgroup::resolve_target(root, t))
+        .transpose()?;
+    let (mode_file, distance_file) = files(root, cg.as_ref())?;
     if let Some(m) = &c.mode {
         root.write(&mode_file, m)?;
     }
@@ -87,6 +113,16 @@ mod tests {
     #[test]
     fn validation_matches_the_module() {
         assert!(validate(&ch(Some("kswapd direct"), Some("21")), false).is_ok());
+        // The stat file's form, in any order, comes out canonical.
+        assert_eq!(
+            validate(&ch(Some("direct,kswapd"), Some("021")), true),
+            Ok(ch(Some("kswapd direct"), Some("21")))
+        );
+        assert_eq!(
+            validate(&ch(Some("unmap, direct"), None), false),
+            Ok(ch(Some("direct unmap"), None))
+        );
+        assert!(validate(&ch(Some("kswapd,,off"), None), false).is_err());
         assert!(validate(&ch(Some("inherit"), Some("inherit")), false).is_ok());
         assert_eq!(
             validate(&ch(Some("inherit"), None), true)

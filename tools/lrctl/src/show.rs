@@ -3,7 +3,9 @@
 //! the cgroup's per-node counters.
 
 use crate::cgroup::{self, Cgroup, Settings};
+use crate::cli::Target;
 use crate::error::Result;
+use crate::out::{self, Format};
 use crate::root::Root;
 use json_out::Json;
 use std::fmt::Write;
@@ -19,7 +21,7 @@ pub fn counters_json(s: &Settings) -> Json {
                     k.clone(),
                     Json::Obj(
                         v.iter()
-                            .map(|(n, c)| (format!("N{n}"), Json::Num(*c as f64)))
+                            .map(|(n, c)| (format!("N{n}"), Json::UInt(*c)))
                             .collect(),
                     ),
                 )
@@ -28,15 +30,15 @@ pub fn counters_json(s: &Settings) -> Json {
     )
 }
 
-pub fn render(cg: &Cgroup, s: &Settings, json: bool) -> String {
+pub fn render(cg: &Cgroup, s: &Settings, format: Format) -> String {
     let (eff_mode, eff_dist) = s
         .stat
         .effective
         .as_ref()
         .map(|(m, d)| (m.replace(',', " "), d.to_string()))
         .unwrap_or(("?".into(), "?".into()));
-    if json {
-        return Json::obj(vec![
+    if format.is_json() {
+        return format.render(&Json::obj(vec![
             ("cgroup", Json::Str(cg.name.clone())),
             (
                 "configured",
@@ -54,14 +56,12 @@ pub fn render(cg: &Cgroup, s: &Settings, json: bool) -> String {
                         s.stat
                             .effective
                             .as_ref()
-                            .map_or(Json::Null, |(_, d)| Json::Num((*d).into())),
+                            .map_or(Json::Null, |(_, d)| Json::UInt((*d).into())),
                     ),
                 ]),
             ),
             ("counters", counters_json(s)),
-        ])
-        .to_pretty()
-            + "\n";
+        ]));
     }
     let mut out = String::new();
     let _ = writeln!(out, "cgroup:    {}", cg.name);
@@ -83,9 +83,8 @@ pub fn render(cg: &Cgroup, s: &Settings, json: bool) -> String {
     out
 }
 
-pub fn run(root: &Root, arg: &str, json: bool) -> Result<()> {
-    let cg = cgroup::resolve(root, arg)?;
+pub fn run(root: &Root, target: &Target, format: Format) -> Result<()> {
+    let cg = cgroup::resolve_target(root, target)?;
     let s = cgroup::settings(root, &cg)?;
-    print!("{}", render(&cg, &s, json));
-    Ok(())
+    out::print(&render(&cg, &s, format))
 }

@@ -3,6 +3,7 @@
 //! distance matrix with each node's reach marked, per-node memory.
 
 use crate::error::{Error, Result};
+use crate::out::{self, Format};
 use crate::root::{Patched, Root, GLOBAL_DIR};
 use crate::stat::Stat;
 use crate::topology::{self, Node};
@@ -35,7 +36,7 @@ fn mib(kib: u64) -> String {
 }
 
 /// Prints the status; the result says whether the module is usable.
-pub fn run(root: &Root, json: bool) -> Result<()> {
+pub fn run(root: &Root, format: Format) -> Result<()> {
     let loaded = root.module_loaded();
     let patched = root.patched();
     let global = if loaded { Some(global(root)?) } else { None };
@@ -46,21 +47,21 @@ pub fn run(root: &Root, json: bool) -> Result<()> {
             .map(|g| topology::within(&nodes, n, g.distance))
             .unwrap_or_default()
     };
-    if json {
+    if format.is_json() {
         let node_json = |n: &Node| {
             Json::obj(vec![
-                ("node", Json::Num(n.id.into())),
+                ("node", Json::UInt(n.id.into())),
                 (
                     "distance",
-                    Json::Arr(n.distance.iter().map(|&d| Json::Num(d.into())).collect()),
+                    Json::Arr(n.distance.iter().map(|&d| Json::UInt(d.into())).collect()),
                 ),
                 (
                     "within_distance",
-                    Json::Arr(reach(n).into_iter().map(|d| Json::Num(d.into())).collect()),
+                    Json::Arr(reach(n).into_iter().map(|d| Json::UInt(d.into())).collect()),
                 ),
-                ("mem_free_kib", Json::Num(n.mem_free_kib as f64)),
-                ("file_pages_kib", Json::Num(n.file_pages_kib as f64)),
-                ("anon_pages_kib", Json::Num(n.anon_pages_kib as f64)),
+                ("mem_free_kib", Json::UInt(n.mem_free_kib)),
+                ("file_pages_kib", Json::UInt(n.file_pages_kib)),
+                ("anon_pages_kib", Json::UInt(n.anon_pages_kib)),
             ])
         };
         let doc = Json::obj(vec![
@@ -76,18 +77,18 @@ pub fn run(root: &Root, json: bool) -> Result<()> {
                 "node_reclaim_distance",
                 global
                     .as_ref()
-                    .map_or(Json::Null, |g| Json::Num(g.distance.into())),
+                    .map_or(Json::Null, |g| Json::UInt(g.distance.into())),
             ),
             (
                 "cgroup_states",
                 global
                     .as_ref()
                     .and_then(|g| g.stat.flat.iter().find(|(k, _)| k == "cgroup_states"))
-                    .map_or(Json::Null, |(_, v)| Json::Num(*v as f64)),
+                    .map_or(Json::Null, |(_, v)| Json::UInt(*v)),
             ),
             ("nodes", Json::Arr(nodes.iter().map(node_json).collect())),
         ]);
-        println!("{}", doc.to_pretty());
+        out::print(&format.render(&doc))?;
     } else {
         let mut s = String::new();
         let _ = writeln!(
@@ -143,7 +144,7 @@ pub fn run(root: &Root, json: bool) -> Result<()> {
                 mib(n.anon_pages_kib)
             );
         }
-        print!("{s}");
+        out::print(&s)?;
     }
     match (loaded, patched) {
         (true, _) => Ok(()),

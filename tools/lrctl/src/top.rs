@@ -4,6 +4,7 @@
 
 use crate::cgroup;
 use crate::error::Result;
+use crate::out::{self, Format};
 use crate::root::Root;
 use crate::stat::Stat;
 use json_out::Json;
@@ -113,7 +114,7 @@ pub fn json(rows: &[Row], secs: f64) -> Json {
                 rows.iter()
                     .map(|r| {
                         let mut f = vec![("cgroup".to_string(), Json::Str(r.cgroup.clone()))];
-                        f.push(("node".into(), Json::Num(r.node.into())));
+                        f.push(("node".into(), Json::UInt(r.node.into())));
                         for (i, (c, _)) in COLUMNS.iter().enumerate() {
                             f.push((format!("{c}_per_s"), Json::Num(r.rates[i])));
                         }
@@ -126,8 +127,8 @@ pub fn json(rows: &[Row], secs: f64) -> Json {
 }
 
 /// Refreshes every `interval` until interrupted, or `count` times.
-pub fn run(root: &Root, interval: Duration, count: Option<u64>, as_json: bool) -> Result<()> {
-    let clear = !as_json && std::io::stdout().is_terminal();
+pub fn run(root: &Root, interval: Duration, count: Option<u64>, format: Format) -> Result<()> {
+    let clear = !format.is_json() && std::io::stdout().is_terminal();
     let mut before = sample(root)?;
     let mut t0 = Instant::now();
     let mut n = 0;
@@ -136,13 +137,12 @@ pub fn run(root: &Root, interval: Duration, count: Option<u64>, as_json: bool) -
         let after = sample(root)?;
         let secs = t0.elapsed().as_secs_f64();
         let rows = rates(&before, &after, secs);
-        if as_json {
-            println!("{}", json(&rows, secs).to_line());
+        // A reader that went away ends the loop (out::print's Closed).
+        if format.is_json() {
+            out::print(&format.render(&json(&rows, secs)))?;
         } else {
-            if clear {
-                print!("\x1b[H\x1b[2J");
-            }
-            print!("{}", render(&rows, secs));
+            let home = if clear { "\x1b[H\x1b[2J" } else { "" };
+            out::print(&format!("{home}{}", render(&rows, secs)))?;
         }
         before = after;
         t0 = Instant::now();

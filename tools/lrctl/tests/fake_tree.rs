@@ -76,6 +76,26 @@ impl Tree {
              effective mode=kswapd,direct distance=30\n",
         );
         fs::create_dir_all(t.dir.join("sys/fs/cgroup/nomem")).unwrap();
+        // A systemd-like tree: a service under system.slice, a user slice.
+        for cg in [
+            "system.slice/postgresql.service",
+            "user.slice/user-1000.slice",
+        ] {
+            t.put(
+                &format!("sys/fs/cgroup/{cg}/memory.local_reclaim.mode"),
+                "inherit\n",
+            );
+            t.put(
+                &format!("sys/fs/cgroup/{cg}/memory.local_reclaim.distance"),
+                "inherit\n",
+            );
+            t.put(
+                &format!("sys/fs/cgroup/{cg}/memory.local_reclaim.stat"),
+                "kswapd_wakeups N0=0 N1=0\neffective mode=kswapd distance=30\n",
+            );
+        }
+        t.put("proc/self/cgroup", "0::/db\n");
+        t.put("proc/4242/cgroup", "0::/system.slice/postgresql.service\n");
         t
     }
 
@@ -125,7 +145,7 @@ fn status_shows_everything() {
     ] {
         assert!(s.contains(want), "missing '{want}' in:\n{s}");
     }
-    let j = out(&t.run(&["--json", "status"]));
+    let j = out(&t.run(&["--pretty", "status"]));
     assert!(
         j.contains("\"module_loaded\": true") && j.contains("\"within_distance\": [0, 1]"),
         "{j}"
@@ -166,7 +186,7 @@ fn show_configured_and_effective() {
             "{s}"
         );
     }
-    let j = out(&t.run(&["--json", "show", "db"]));
+    let j = out(&t.run(&["-p", "show", "db"]));
     assert!(
         j.contains("\"distance\": \"inherit\"") && j.contains("\"distance\": 30"),
         "{j}"
@@ -249,4 +269,161 @@ fn top_reports_rates() {
     let o = t.run(&["watch", "--interval", "0.1", "--count", "2"]);
     assert_eq!(code(&o), 0);
     assert_eq!(out(&o).matches("(no activity)").count(), 2);
+}
+
+#[test]
+fn version_root_and_per_command_help() {
+    let t = Tree::new();
+    for v in ["--version", "-V"] {
+        let o = t.run(&[v]);
+        assert_eq!(code(&o), 0, "{v}: {}", err(&o));
+        assert!(out(&o).starts_with("lrctl "), "{}", out(&o));
+    }
+    // --root=DIR and --root DIR, anywhere on the line, over LRCTL_ROOT.
+    let root = format!("--root={}", t.dir.display());
+    let o = Command::new(env!("CARGO_BIN_EXE_lrctl"))
+        .args(["status", &root])
+        .env("LRCTL_ROOT", "/nonexistent")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(out(&o).contains("global mode:            kswapd"));
+    let o = t.run(&["set", "--help"]);
+    assert_eq!(code(&o), 0);
+    let s = out(&o);
+    assert!(
+        s.contains("Usage: lrctl set") && s.contains("--distance") && !s.contains("Commands:"),
+        "{s}"
+    );
+    let o = t.run(&["help", "top"]);
+    assert!(out(&o).contains("--interval"), "{}", out(&o));
+    // Usage errors exit 2 and say so on stderr.
+    for bad in [
+        &["frob"][..],
+        &["show"],
+        &["set", "db"],
+        &["top", "--interval", "0"],
+    ] {
+        let o = t.run(bad);
+        assert_eq!(code(&o), 2, "{bad:?}");
+        assert!(err(&o).contains("error:"), "{bad:?}: {}", err(&o));
+    }
+}
+
+#[test]
+fn json_compact_and_pretty() {
+    let t = Tree::new();
+    let j = out(&t.run(&["-j", "show", "db"]));
+    assert_eq!(j.lines().count(), 1, "{j}");
+    assert!(j.contains("\"N0\":12"), "{j}");
+    let p = out(&t.run(&["show", "db", "-p"]));
+    assert!(p.lines().count() > 5 && p.contains("\"N0\": 12"), "{p}");
+    let j = out(&t.run(&["--json", "status"]));
+    assert_eq!(j.lines().count(), 1, "{j}");
+    assert!(j.contains("\"within_distance\":[0,1]"), "{j}");
+}
+
+#[test]
+fn counters_are_exact_integers() {
+    let t = Tree::new();
+    // 2^53 + 1 and u64::MAX: f64 would print ...992 and 1.8e19.
+    t.put(
+        "sys/fs/cgroup/db/memory.local_reclaim.stat",
+        "pages_reclaimed N0=9007199254740993 N1=18446744073709551615\n\
+         effective mode=kswapd distance=30\n",
+    );
+    t.put(
+        "sys/kernel/mm/local_reclaim/cgroup_states",
+        "9007199254740993\n",
+    );
+    let j = out(&t.run(&["-j", "show", "db"]));
+    assert!(
+        j.contains("\"N0\":9007199254740993") && j.contains("\"N1\":18446744073709551615"),
+        "{j}"
+    );
+    let j = out(&t.run(&["-j", "status"]));
+    assert!(j.contains("\"cgroup_states\":9007199254740993"), "{j}");
+}
+
+#[test]
+fn mode_as_the_stat_file_prints_it() {
+    let t = Tree::new();
+    let o = t.run(&["set", "db", "--mode", "kswapd,direct"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(
+        t.read("sys/fs/cgroup/db/memory.local_reclaim.mode"),
+        "kswapd direct\n"
+    );
+    let o = t.run(&["set", "--global", "--mode", "unmap,direct"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(t.read("sys/kernel/mm/local_reclaim/mode"), "direct unmap\n");
+    assert_eq!(code(&t.run(&["set", "db", "--mode", "kswapd,off"])), 8);
+}
+
+#[test]
+fn cgroups_by_unit_pid_and_self() {
+    let t = Tree::new();
+    for args in [
+        &["show", "postgresql.service"][..],
+        &["show", "--unit", "postgresql.service"],
+        &["show", "--unit", "postgresql"],
+        &["show", "--pid", "4242"],
+        &["show", "system.slice/postgresql.service"],
+    ] {
+        let o = t.run(args);
+        assert_eq!(code(&o), 0, "{args:?}: {}", err(&o));
+        assert!(
+            out(&o).contains("cgroup:    /system.slice/postgresql.service"),
+            "{args:?}: {}",
+            out(&o)
+        );
+    }
+    let o = t.run(&["show", "user-1000.slice"]);
+    assert!(out(&o).contains("cgroup:    /user.slice/user-1000.slice"));
+    let o = t.run(&["show", "self"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(out(&o).contains("cgroup:    /db"), "{}", out(&o));
+    let o = t.run(&["set", "--unit", "postgresql.service", "--mode", "direct"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(
+        t.read("sys/fs/cgroup/system.slice/postgresql.service/memory.local_reclaim.mode"),
+        "direct\n"
+    );
+    // Not there, ambiguous, no such process: exit 5.
+    let o = t.run(&["show", "mysql.service"]);
+    assert_eq!(code(&o), 5);
+    assert!(err(&o).contains("is it running?"), "{}", err(&o));
+    t.put(
+        "sys/fs/cgroup/other.slice/postgresql.service/memory.local_reclaim.mode",
+        "inherit\n",
+    );
+    let o = t.run(&["show", "--unit", "postgresql.service"]);
+    assert_eq!(code(&o), 5);
+    assert!(err(&o).contains("more than one"), "{}", err(&o));
+    let o = t.run(&["show", "--pid", "999999"]);
+    assert_eq!(code(&o), 5);
+    assert!(err(&o).contains("no such process"), "{}", err(&o));
+}
+
+#[test]
+fn a_closed_pipe_ends_lrctl_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let t = Tree::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lrctl"))
+        .args(["-j", "top", "--interval", "0.1"])
+        .env("LRCTL_ROOT", &t.dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("{\"interval_s\":"), "{first}");
+    // The reader is gone (as `| head -1` goes): the next refresh ends it.
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(err(&o).is_empty(), "{}", err(&o));
 }
