@@ -4,7 +4,9 @@
 # unloaded and loaded, set/show round trips through the cgroup files,
 # invalid and out-of-range values (exit 8, value unchanged), no such
 # cgroup (5), an unprivileged user (7 on set, reads allowed), and top
-# seeing a workload's reclaim.  TAP output.
+# seeing a workload's reclaim; the command line as its peers behave:
+# --version, per-command help, the stat file's mode form, cgroups named
+# by unit, pid and self, -j/-p, a reader that closes the pipe.  TAP output.
 LRCTL=/opt/local_reclaim/bin/lrctl
 BIN=/opt/local_reclaim/bin
 MOD=/opt/local_reclaim/local_reclaim.ko
@@ -44,9 +46,9 @@ if [ ! -x $LRCTL ] || [ ! -f $MOD ]; then
 	echo "1..0 # SKIP lrctl or the module is not in the guest"
 	exit 0
 fi
-echo "1..20"
+echo "1..35"
 [ -d /sys/kernel/mm/local_reclaim ] && rmmod local_reclaim
-rmdir $CG 2>/dev/null
+rmdir /sys/fs/cgroup/lrctl_t.slice/lrctl-db.service /sys/fs/cgroup/lrctl_t.slice $CG 2>/dev/null
 
 expect 3 status_unloaded_exits_3 $LRCTL status
 has "module:                 not loaded" && has "kernel patched:         yes"
@@ -67,9 +69,43 @@ ok $? set_reached_the_cgroup_files
 expect 0 show_by_full_path $LRCTL show $CG
 has "effective: kswapd direct" && has "effective: 21" && has "^pages_reclaimed"
 ok $? show_has_effective_values_and_counters
-expect 0 show_json $LRCTL --json show /lrctl_t
+expect 0 show_json $LRCTL -p show /lrctl_t
 has '"distance": 21' && has '"kswapd_wakeups": {'
 ok $? show_json_has_values
+expect 0 show_json_one_line $LRCTL --json show /lrctl_t
+[ "$(wc -l < /tmp/lrctl.out)" -eq 1 ] && has '"distance":21'
+ok $? show_json_is_one_line
+
+# The command line as bpftool's, numastat's: version, per-command help,
+# the stat file's own mode form, other ways to name a cgroup.
+expect 0 version $LRCTL --version
+has "^lrctl [0-9]"
+ok $? version_printed
+expect 0 set_help $LRCTL set --help
+has "Usage: lrctl set" && ! grep -q "^Commands:" /tmp/lrctl.out
+ok $? set_help_is_sets
+expect 0 mode_as_stat_prints_it $LRCTL set lrctl_t --mode direct,unmap
+[ "$(cat $CG/memory.local_reclaim.mode)" = "direct unmap" ]
+ok $? comma_mode_reached_the_cgroup
+$LRCTL set lrctl_t --mode "kswapd direct"
+# A service-like cgroup under a slice, named by its unit name alone.
+echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+mkdir -p /sys/fs/cgroup/lrctl_t.slice
+echo +memory > /sys/fs/cgroup/lrctl_t.slice/cgroup.subtree_control
+mkdir -p /sys/fs/cgroup/lrctl_t.slice/lrctl-db.service
+expect 0 set_by_unit_name $LRCTL set lrctl-db.service --distance 16
+[ "$(cat /sys/fs/cgroup/lrctl_t.slice/lrctl-db.service/memory.local_reclaim.distance)" = 16 ]
+ok $? unit_name_found_under_its_slice
+expect 0 show_by_pid sh -c "echo \$\$ > /sys/fs/cgroup/lrctl_t.slice/lrctl-db.service/cgroup.procs && exec $LRCTL show --pid \$\$"
+has "cgroup:    /lrctl_t.slice/lrctl-db.service"
+ok $? pid_names_its_cgroup
+expect 0 show_self sh -c "echo \$\$ > $CG/cgroup.procs && exec $LRCTL show self"
+has "cgroup:    /lrctl_t$"
+ok $? self_names_its_cgroup
+# The reader goes away: lrctl ends quietly, not with a panic (101).
+{ $LRCTL -j top --interval 0.2 2> /tmp/lrctl.err; echo $? > /tmp/lrctl.rc; } | head -1 > /tmp/lrctl.out
+[ "$(cat /tmp/lrctl.rc)" = 0 ] && [ ! -s /tmp/lrctl.err ] && has '^{"interval_s":'
+ok $? closed_pipe_exits_0
 
 expect 8 out_of_range_distance $LRCTL set lrctl_t --mode off --distance 255
 [ "$(cat $CG/memory.local_reclaim.mode)" = "kswapd direct" ] && [ "$(cat $CG/memory.local_reclaim.distance)" = 21 ]
@@ -101,5 +137,5 @@ echo 15000 > /proc/sys/vm/watermark_boost_factor
 
 rmmod local_reclaim
 expect 3 show_after_rmmod_exits_3 $LRCTL show lrctl_t
-rmdir $CG
+rmdir $CG /sys/fs/cgroup/lrctl_t.slice/lrctl-db.service /sys/fs/cgroup/lrctl_t.slice
 exit $((failed > 0))
