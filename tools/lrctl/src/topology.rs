@@ -10,6 +10,9 @@ pub struct Node {
     pub id: u32,
     /// SLIT distances to every node, in node order.
     pub distance: Vec<u32>,
+    /// Whether the node has CPUs (`cpulist` not empty); a node whose
+    /// `cpulist` cannot be read counts as having some.
+    pub has_cpus: bool,
     pub mem_free_kib: u64,
     pub file_pages_kib: u64,
     pub anon_pages_kib: u64,
@@ -41,9 +44,12 @@ pub fn nodes(root: &Root) -> Result<Vec<Node>> {
                 })
                 .collect::<Result<Vec<u32>>>()?;
             let meminfo = root.read(&path.join("meminfo"))?;
+            let has_cpus = std::fs::read_to_string(path.join("cpulist"))
+                .map_or(true, |c| !c.trim().is_empty());
             Ok(Node {
                 id,
                 distance,
+                has_cpus,
                 mem_free_kib: meminfo_kib(&meminfo, "MemFree:"),
                 file_pages_kib: meminfo_kib(&meminfo, "FilePages:"),
                 anon_pages_kib: meminfo_kib(&meminfo, "AnonPages:"),
@@ -79,6 +85,7 @@ mod tests {
         let n = |id, distance: Vec<u32>| Node {
             id,
             distance,
+            has_cpus: true,
             mem_free_kib: 0,
             file_pages_kib: 0,
             anon_pages_kib: 0,

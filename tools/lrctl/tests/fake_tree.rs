@@ -427,3 +427,52 @@ fn a_closed_pipe_ends_lrctl_quietly() {
     assert_eq!(code(&o), 0, "{}", err(&o));
     assert!(err(&o).is_empty(), "{}", err(&o));
 }
+
+#[test]
+fn status_warns_about_settings_that_fight_the_policy() {
+    let t = Tree::new();
+    t.put("proc/sys/vm/zone_reclaim_mode", "0\n");
+    t.put("proc/sys/kernel/numa_balancing", "0\n");
+    for n in 0..2 {
+        t.put(&format!("sys/devices/system/node/node{n}/cpulist"), "0-1\n");
+    }
+    let o = t.run(&["status"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(!out(&o).contains("warning:"), "{}", out(&o));
+    assert!(out(&t.run(&["-j", "status"])).contains("\"warnings\":[]"));
+
+    t.put("proc/sys/vm/zone_reclaim_mode", "1\n");
+    t.put("proc/sys/kernel/numa_balancing", "2\n");
+    // Node 1 without CPUs, at 21 from node 0: within the distance (30).
+    t.put("sys/devices/system/node/node1/cpulist", "\n");
+    let o = t.run(&["status"]);
+    assert_eq!(code(&o), 0, "warnings do not change the status");
+    let s = out(&o);
+    for want in [
+        "warning: vm.zone_reclaim_mode is 1",
+        "warning: kernel.numa_balancing is 2",
+        "warning: node 1 has memory and no CPUs, and is within 30 of node(s) 0",
+    ] {
+        assert!(s.contains(want), "missing '{want}' in:\n{s}");
+    }
+    let j = out(&t.run(&["-j", "status"]));
+    for id in ["zone_reclaim_mode", "numa_balancing", "memory_only_node"] {
+        assert!(j.contains(&format!("{{\"id\":\"{id}\"")), "{id}: {j}");
+    }
+    // Out of reach: a global distance below 21 leaves node 1 out.
+    t.put("sys/kernel/mm/local_reclaim/node_reclaim_distance", "20\n");
+    assert!(!out(&t.run(&["status"])).contains("no CPUs"));
+
+    // A kernel without the series: no module, no tracepoints, kallsyms
+    // without the symbol.
+    fs::remove_dir_all(t.dir.join("sys/kernel/mm/local_reclaim")).unwrap();
+    fs::remove_dir_all(t.dir.join("sys/kernel/tracing/events/node_reclaim_policy")).unwrap();
+    t.put("proc/kallsyms", "ffffffff81000000 T _stext\n");
+    let o = t.run(&["status"]);
+    assert_eq!(code(&o), 4);
+    assert!(
+        out(&o).contains("warning: the running kernel lacks the node reclaim policy series"),
+        "{}",
+        out(&o)
+    );
+}
