@@ -16,6 +16,9 @@ _lrctl() {
             ",$1")
                 cmd="lrctl"
                 ;;
+            lrctl,apply)
+                cmd="lrctl__subcmd__apply"
+                ;;
             lrctl,help)
                 cmd="lrctl__subcmd__help"
                 ;;
@@ -33,6 +36,9 @@ _lrctl() {
                 ;;
             lrctl,watch)
                 cmd="lrctl__subcmd__top"
+                ;;
+            lrctl__subcmd__help,apply)
+                cmd="lrctl__subcmd__help__subcmd__apply"
                 ;;
             lrctl__subcmd__help,help)
                 cmd="lrctl__subcmd__help__subcmd__help"
@@ -56,7 +62,7 @@ _lrctl() {
 
     case "${cmd}" in
         lrctl)
-            opts="-j -p -h -V --root --json --pretty --help --version status show set top watch help"
+            opts="-j -p -h -V --root --json --pretty --help --version status show set top watch apply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -76,9 +82,63 @@ _lrctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        lrctl__subcmd__help)
-            opts="status show set top help"
+        lrctl__subcmd__apply)
+            opts="-n -j -p -h --config --dry-run --unit --root --json --pretty --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --unit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lrctl__subcmd__help)
+            opts="status show set top apply help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lrctl__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -34,6 +34,7 @@ complete -c lrctl -n "__fish_lrctl_needs_command" -f -a "show" -d 'A cgroup\'s c
 complete -c lrctl -n "__fish_lrctl_needs_command" -f -a "set" -d 'Set a cgroup\'s (or the global) mode and distance'
 complete -c lrctl -n "__fish_lrctl_needs_command" -f -a "top" -d 'Per-cgroup, per-node rates of the counters, refreshed until interrupted'
 complete -c lrctl -n "__fish_lrctl_needs_command" -f -a "watch" -d 'Per-cgroup, per-node rates of the counters, refreshed until interrupted'
+complete -c lrctl -n "__fish_lrctl_needs_command" -f -a "apply" -d 'Apply a configuration file: the global settings, then each cgroup\'s'
 complete -c lrctl -n "__fish_lrctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c lrctl -n "__fish_lrctl_using_subcommand status" -l root -d 'Read and write under DIR instead of / (a chroot, a test tree)' -r -f -a "(__fish_complete_directories)"
 complete -c lrctl -n "__fish_lrctl_using_subcommand status" -s j -l json -d 'JSON output, one line per document'
@@ -66,8 +67,16 @@ complete -c lrctl -n "__fish_lrctl_using_subcommand watch" -l root -d 'Read and 
 complete -c lrctl -n "__fish_lrctl_using_subcommand watch" -s j -l json -d 'JSON output, one line per document'
 complete -c lrctl -n "__fish_lrctl_using_subcommand watch" -s p -l pretty -d 'Pretty-printed JSON output (implies --json)'
 complete -c lrctl -n "__fish_lrctl_using_subcommand watch" -s h -l help -d 'Print help'
-complete -c lrctl -n "__fish_lrctl_using_subcommand help; and not __fish_seen_subcommand_from status show set top help" -f -a "status" -d 'Module and kernel state, global settings, node distances with each node\'s reach, per-node memory, and settings that fight the policy'
-complete -c lrctl -n "__fish_lrctl_using_subcommand help; and not __fish_seen_subcommand_from status show set top help" -f -a "show" -d 'A cgroup\'s configured and effective mode and distance, and its per-node counters'
-complete -c lrctl -n "__fish_lrctl_using_subcommand help; and not __fish_seen_subcommand_from status show set top help" -f -a "set" -d 'Set a cgroup\'s (or the global) mode and distance'
-complete -c lrctl -n "__fish_lrctl_using_subcommand help; and not __fish_seen_subcommand_from status show set top help" -f -a "top" -d 'Per-cgroup, per-node rates of the counters, refreshed until interrupted'
-complete -c lrctl -n "__fish_lrctl_using_subcommand help; and not __fish_seen_subcommand_from status show set top help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c lrctl -n "__fish_lrctl_using_subcommand apply" -l config -d 'The configuration file' -r -F
+complete -c lrctl -n "__fish_lrctl_using_subcommand apply" -l unit -d 'Apply only the entries that resolve to this unit\'s cgroup (for a service\'s ExecStartPre=)' -r
+complete -c lrctl -n "__fish_lrctl_using_subcommand apply" -l root -d 'Read and write under DIR instead of / (a chroot, a test tree)' -r -f -a "(__fish_complete_directories)"
+complete -c lrctl -n "__fish_lrctl_using_subcommand apply" -s n -l dry-run -d 'Print what would be written, write nothing'
+complete -c lrctl -n "__fish_lrctl_using_subcommand apply" -s j -l json -d 'JSON output, one line per document'
+complete -c lrctl -n "__fish_lrctl_using_subcommand apply" -s p -l pretty -d 'Pretty-printed JSON output (implies --json)'
+complete -c lrctl -n "__fish_lrctl_using_subcommand apply" -s h -l help -d 'Print help'
+complete -c lrctl -n "__fish_lrctl_using_subcommand help; and not __fish_seen_subcommand_from status show set top apply help" -f -a "status" -d 'Module and kernel state, global settings, node distances with each node\'s reach, per-node memory, and settings that fight the policy'
+complete -c lrctl -n "__fish_lrctl_using_subcommand help; and not __fish_seen_subcommand_from status show set top apply help" -f -a "show" -d 'A cgroup\'s configured and effective mode and distance, and its per-node counters'
+complete -c lrctl -n "__fish_lrctl_using_subcommand help; and not __fish_seen_subcommand_from status show set top apply help" -f -a "set" -d 'Set a cgroup\'s (or the global) mode and distance'
+complete -c lrctl -n "__fish_lrctl_using_subcommand help; and not __fish_seen_subcommand_from status show set top apply help" -f -a "top" -d 'Per-cgroup, per-node rates of the counters, refreshed until interrupted'
+complete -c lrctl -n "__fish_lrctl_using_subcommand help; and not __fish_seen_subcommand_from status show set top apply help" -f -a "apply" -d 'Apply a configuration file: the global settings, then each cgroup\'s'
+complete -c lrctl -n "__fish_lrctl_using_subcommand help; and not __fish_seen_subcommand_from status show set top apply help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -105,10 +105,12 @@ fn slice_path(name: &str) -> Option<PathBuf> {
     Some(p)
 }
 
-/// The cgroup of a systemd unit or slice: `postgresql.service` is found
-/// wherever it is in the tree (`system.slice/postgresql.service`); a name
-/// without a unit suffix is taken as a `.service`, as systemctl does.
-pub fn find_unit(root: &Root, unit: &str) -> Result<Cgroup> {
+/// The cgroup of a systemd unit or slice, or None when there is none now:
+/// `postgresql.service` is found wherever it is in the tree
+/// (`system.slice/postgresql.service`); a name without a unit suffix is
+/// taken as a `.service`, as systemctl does.  More than one match is an
+/// error.
+pub fn lookup_unit(root: &Root, unit: &str) -> Result<Option<Cgroup>> {
     if unit.is_empty() || unit.contains('/') {
         return Err(Error::NoCgroup(format!("'{unit}' is not a unit name")));
     }
@@ -121,7 +123,7 @@ pub fn find_unit(root: &Root, unit: &str) -> Result<Cgroup> {
     let top = root.path(&mnt);
     if let Some(p) = slice_path(&unit) {
         if top.join(&p).is_dir() {
-            return resolve_path(root, &p.display().to_string());
+            return resolve_path(root, &p.display().to_string()).map(Some);
         }
     }
     let mut found = Vec::new();
@@ -144,11 +146,8 @@ pub fn find_unit(root: &Root, unit: &str) -> Result<Cgroup> {
     }
     found.sort();
     match found.len() {
-        0 => Err(Error::NoCgroup(format!(
-            "{unit}: no cgroup of that unit under {} (is it running?)",
-            mnt.display()
-        ))),
-        1 => resolve_path(root, &found[0].display().to_string()),
+        0 => Ok(None),
+        1 => resolve_path(root, &found[0].display().to_string()).map(Some),
         _ => Err(Error::NoCgroup(format!(
             "{unit}: more than one cgroup of that name: /{}; give the path",
             found
@@ -158,6 +157,18 @@ pub fn find_unit(root: &Root, unit: &str) -> Result<Cgroup> {
                 .join(", /")
         ))),
     }
+}
+
+/// As [`lookup_unit`], with no cgroup an error.
+pub fn find_unit(root: &Root, unit: &str) -> Result<Cgroup> {
+    lookup_unit(root, unit)?.ok_or_else(|| {
+        let mnt = mount(root)
+            .map(|m| m.display().to_string())
+            .unwrap_or_default();
+        Error::NoCgroup(format!(
+            "{unit}: no cgroup of that unit under {mnt} (is it running?)"
+        ))
+    })
 }
 
 /// The cgroup2 cgroup of a process (`self` for lrctl's own, which is its

@@ -11,7 +11,11 @@ use std::time::Duration;
 pub const EXIT_STATUS: &str = "\
 Exit status: 0 ok, 1 other I/O error, 2 usage, 3 module not loaded,
 4 kernel not patched, 5 no such (memory) cgroup, 6 cgroup2 not mounted,
-7 permission denied, 8 value invalid or out of range.";
+7 permission denied, 8 value invalid or out of range (also a bad
+configuration file).";
+
+/// The default configuration file of `lrctl apply`.
+pub const DEFAULT_CONFIG: &str = "/etc/local_reclaim.conf";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -22,7 +26,7 @@ Exit status: 0 ok, 1 other I/O error, 2 usage, 3 module not loaded,
         local_reclaim keeps a workload's memory on its own NUMA node by reclaiming that \
         node's page cache (waking its kswapd, or reclaiming synchronously) before the \
         allocator falls back to a remote node.  lrctl shows the module's state, sets its \
-        global and per-cgroup knobs and watches its counters.",
+        global and per-cgroup knobs, watches its counters and applies a configuration file.",
     after_help = EXIT_STATUS,
     arg_required_else_help = true,
     max_term_width = 100
@@ -95,6 +99,27 @@ pub enum Command {
         /// Stop after N refreshes
         #[arg(long, value_name = "N")]
         count: Option<u64>,
+    },
+
+    /// Apply a configuration file: the global settings, then each cgroup's
+    #[command(
+        after_help = "Every entry is checked before anything is written: a bad file \
+        changes nothing (exit 8).  A cgroup or unit that does not exist now is skipped and \
+        reported.  See local_reclaim.conf in Documentation/admin-guide.rst or lrctl(8)."
+    )]
+    Apply {
+        /// The configuration file
+        #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+
+        /// Print what would be written, write nothing
+        #[arg(long, short = 'n')]
+        dry_run: bool,
+
+        /// Apply only the entries that resolve to this unit's cgroup (for a
+        /// service's ExecStartPre=)
+        #[arg(long, value_name = "NAME")]
+        unit: Option<String>,
     },
 
     /// Generate the man page or shell completions (for packaging)
@@ -234,6 +259,14 @@ mod tests {
         assert!(matches!(
             p("watch --interval 0.5 --count 3").unwrap().command,
             Command::Top { count: Some(3), .. }
+        ));
+        assert!(matches!(
+            p("apply -n --unit pg.service").unwrap().command,
+            Command::Apply {
+                dry_run: true,
+                unit: Some(_),
+                ..
+            }
         ));
     }
 

@@ -4,10 +4,10 @@
 //! (cli.rs).  The copies in tools/lrctl/doc/ and completions/ are checked
 //! against these by tests/generated.rs.
 
-use crate::cli::{Cli, Shell};
+use crate::cli::{Cli, Shell, DEFAULT_CONFIG};
 use clap::CommandFactory;
 use clap_mangen::Man;
-use roff::{bold, italic, roman, Roff};
+use roff::{bold, italic, line_break, roman, Roff};
 
 /// The global options, which `lrctl.8` lists once, not under each command.
 const GLOBAL_ARGS: [&str; 4] = ["root", "json", "pretty", "help"];
@@ -81,6 +81,32 @@ fn trailer() -> String {
          (its caller's).  A path that exists is taken before a unit of that name; ./self \
          names a cgroup called self.",
     )]);
+    r.control("SH", ["CONFIGURATION FILE"]);
+    r.text([roman(
+        "lrctl apply reads sections of key = value lines; # starts a comment.  [global] \
+         sets the global mode and node_reclaim_distance; [cgroup PATH] a cgroup by its \
+         path; [unit NAME.service] and [slice NAME.slice] the cgroup of a systemd unit or \
+         slice, wherever it is in the tree.  Keys: mode and distance, each at most once \
+         per section, with the values of lrctl set (inherit only for cgroups); a value may \
+         be in double quotes.  Each target appears once.  The whole file is checked, and \
+         every cgroup found, before anything is written: any mistake exits 8 with the \
+         file and line, and changes nothing.  A cgroup or unit that does not exist now \
+         (a service not running) is skipped; its settings are applied when it starts by \
+         ExecStartPre=+/usr/sbin/lrctl apply --unit %n in the service, or inherited from \
+         a slice that stays.",
+    )]);
+    r.control("PP", []);
+    r.text([
+        bold("[global]"),
+        line_break(),
+        bold("mode = kswapd"),
+        line_break(),
+        bold("[unit postgresql.service]"),
+        line_break(),
+        bold("mode = kswapd,direct"),
+        line_break(),
+        bold("distance = 16"),
+    ]);
     r.control("SH", ["EXIT STATUS"]);
     for (code, what) in [
         (
@@ -97,7 +123,10 @@ fn trailer() -> String {
         ),
         ("6", "No cgroup2 file system is mounted."),
         ("7", "Permission denied: writes need CAP_SYS_ADMIN."),
-        ("8", "A value invalid or out of range."),
+        (
+            "8",
+            "A value invalid or out of range, or a bad configuration file (nothing is written).",
+        ),
     ] {
         r.control("TP", []);
         r.text([bold(code)]);
@@ -110,12 +139,23 @@ fn trailer() -> String {
     r.control("SH", ["FILES"]);
     for (f, what) in [
         (
+            DEFAULT_CONFIG,
+            "The configuration lrctl apply reads: [global], [cgroup PATH], [unit NAME.service] \
+             and [slice NAME.slice] sections of mode = and distance = lines (see lrctl apply \
+             --help and the admin guide).",
+        ),
+        (
             "/sys/kernel/mm/local_reclaim/",
             "The module's global knobs and counters.",
         ),
         (
             "/sys/fs/cgroup/*/memory.local_reclaim.{mode,distance,stat}",
             "The per-cgroup knobs and counters.",
+        ),
+        (
+            "/lib/systemd/system/local_reclaim.service",
+            "Runs lrctl apply at boot, after systemd-modules-load.service has loaded the \
+             module (/usr/lib/modules-load.d/local_reclaim.conf).",
         ),
     ] {
         r.control("TP", []);
@@ -129,6 +169,7 @@ fn trailer() -> String {
         "lrctl set --global --mode kswapd",
         "lrctl -p show --pid 1234",
         "lrctl -j top --interval 1",
+        "lrctl apply --dry-run",
     ] {
         r.control("PP", []);
         r.text([bold(ex)]);

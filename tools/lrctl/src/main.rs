@@ -6,6 +6,7 @@
 //! lrctl [--root DIR] [-j|-p] show CGROUP|--unit NAME|--pid PID
 //! lrctl [--root DIR] set CGROUP|--unit NAME|--pid PID|--global [--mode MODE] [--distance D]
 //! lrctl [--root DIR] [-j|-p] top|watch [--interval SECONDS] [--count N]
+//! lrctl [--root DIR] [-j|-p] apply [--config FILE] [--dry-run] [--unit NAME]
 //! ```
 //!
 //! Exit status: 0 ok, 1 other I/O error, 2 usage, 3 module not loaded,
@@ -13,8 +14,10 @@
 //! 7 permission denied, 8 value invalid or out of range.  The command line
 //! is declared in cli.rs.
 
+mod apply;
 mod cgroup;
 mod cli;
+mod config;
 mod error;
 mod gen;
 mod out;
@@ -61,6 +64,11 @@ fn run(cli: Cli) -> Result<()> {
             &set::Change { mode, distance },
         ),
         Command::Top { interval, count } => top::run(&root, interval, count, format),
+        Command::Apply {
+            config,
+            dry_run,
+            unit,
+        } => apply::run(&root, &config, dry_run, unit.as_deref(), format),
         Command::Gen { what: Gen::Man } => out::print(&gen::man()),
         Command::Gen {
             what: Gen::Completions { shell },

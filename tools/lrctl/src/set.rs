@@ -11,7 +11,7 @@ use crate::root::{Root, GLOBAL_DIR};
 use std::path::PathBuf;
 
 /// What to set; `None` leaves a value as it is.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Change {
     pub mode: Option<String>,
     pub distance: Option<String>,

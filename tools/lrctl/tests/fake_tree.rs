@@ -476,3 +476,194 @@ fn status_warns_about_settings_that_fight_the_policy() {
         out(&o)
     );
 }
+
+const CONF: &str = "\
+# local_reclaim's settings
+[global]
+mode = kswapd
+distance = 25
+
+[cgroup db]
+mode = direct
+distance = 21
+
+[unit postgresql.service]
+mode = kswapd,direct
+
+[slice user-1000.slice]
+distance = 16
+
+[unit mysql.service]   # not running: skipped
+mode = off
+";
+
+const CG_FILES: [&str; 8] = [
+    "sys/kernel/mm/local_reclaim/mode",
+    "sys/kernel/mm/local_reclaim/node_reclaim_distance",
+    "sys/fs/cgroup/db/memory.local_reclaim.mode",
+    "sys/fs/cgroup/db/memory.local_reclaim.distance",
+    "sys/fs/cgroup/system.slice/postgresql.service/memory.local_reclaim.mode",
+    "sys/fs/cgroup/system.slice/postgresql.service/memory.local_reclaim.distance",
+    "sys/fs/cgroup/user.slice/user-1000.slice/memory.local_reclaim.mode",
+    "sys/fs/cgroup/user.slice/user-1000.slice/memory.local_reclaim.distance",
+];
+
+impl Tree {
+    fn knobs(&self) -> Vec<String> {
+        CG_FILES.iter().map(|f| self.read(f)).collect()
+    }
+}
+
+#[test]
+fn apply_writes_every_entry_in_order() {
+    let t = Tree::new();
+    t.put("etc/local_reclaim.conf", CONF);
+    let o = t.run(&["apply"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(
+        t.knobs(),
+        [
+            "kswapd\n",
+            "25\n",
+            "direct\n",
+            "21\n",
+            "kswapd direct\n",
+            "inherit\n",
+            "inherit\n",
+            "16\n"
+        ]
+    );
+    let s = out(&o);
+    for want in [
+        "set: global mode: kswapd -> kswapd",
+        "set: global distance: 30 -> 25",
+        "set: /system.slice/postgresql.service [unit postgresql.service] mode: inherit -> kswapd direct",
+        "skipped: [unit mysql.service]: no such cgroup now",
+    ] {
+        let want = want.replace("set: global mode: kswapd -> kswapd", "unchanged: global mode: kswapd -> kswapd");
+        assert!(s.contains(&want), "missing '{want}' in:\n{s}");
+    }
+    // Applying again changes nothing and says so.
+    let s = out(&t.run(&["apply"]));
+    assert!(!s.contains("set: "), "{s}");
+}
+
+#[test]
+fn apply_dry_run_writes_nothing() {
+    let t = Tree::new();
+    t.put("etc/local_reclaim.conf", CONF);
+    let before = t.knobs();
+    let o = t.run(&["apply", "--dry-run"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(out(&o).contains("would set: /db [cgroup db] mode: kswapd direct -> direct"));
+    assert_eq!(t.knobs(), before);
+    let j = out(&t.run(&["-j", "apply", "-n", "--config", "/etc/local_reclaim.conf"]));
+    assert!(
+        j.contains("\"dry_run\":true") && j.contains("\"to\":\"kswapd direct\""),
+        "{j}"
+    );
+}
+
+#[test]
+fn a_bad_file_changes_nothing() {
+    let t = Tree::new();
+    let before = t.knobs();
+    // Valid sections first, the mistake last: nothing may be written.
+    for (bad, status, says) in [
+        (
+            format!("{CONF}\n[cgroup db2]\nmode = sometimes\n"),
+            8,
+            "local_reclaim.conf:20: [cgroup db2]: mode",
+        ),
+        (
+            format!("{CONF}\n[cgroup system.slice/postgresql.service]\nmode = off\n"),
+            8,
+            "which line 10 sets already",
+        ),
+        (
+            format!("{CONF}\n[cgroup nomem]\nmode = off\n"),
+            5,
+            "no memory controller",
+        ),
+        (format!("{CONF}\nfrob\n"), 8, "local_reclaim.conf:19:"),
+    ] {
+        t.put("etc/local_reclaim.conf", &bad);
+        let o = t.run(&["apply"]);
+        assert_eq!(code(&o), status, "{says}: {}", err(&o));
+        assert!(err(&o).contains(says), "{says}: {}", err(&o));
+        assert_eq!(t.knobs(), before, "{says}");
+    }
+    // A write the kernel refuses puts back what was written before it: the
+    // global mode and distance, db's mode.
+    t.put("etc/local_reclaim.conf", CONF);
+    // (/proc/version reads, and refuses writes with EIO, even root's.)
+    let d = t.dir.join("sys/fs/cgroup/db/memory.local_reclaim.distance");
+    fs::remove_file(&d).unwrap();
+    std::os::unix::fs::symlink("/proc/version", &d).unwrap();
+    let o = t.run(&["apply"]);
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    assert!(
+        err(&o).contains("memory.local_reclaim.distance"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(t.read(CG_FILES[1]), before[1]);
+    assert_eq!(t.read(CG_FILES[2]), before[2]);
+    // No file, no module.
+    fs::remove_file(t.dir.join("etc/local_reclaim.conf")).unwrap();
+    assert_eq!(code(&t.run(&["apply"])), 1);
+    t.put("etc/local_reclaim.conf", CONF);
+    fs::remove_dir_all(t.dir.join("sys/kernel/mm/local_reclaim")).unwrap();
+    assert_eq!(code(&t.run(&["apply"])), 3);
+}
+
+#[test]
+fn apply_for_one_unit() {
+    let t = Tree::new();
+    t.put("etc/local_reclaim.conf", CONF);
+    let before = t.knobs();
+    let o = t.run(&["apply", "--unit", "postgresql.service"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let mut want = before.clone();
+    want[4] = "kswapd direct\n".into();
+    assert_eq!(t.knobs(), want, "only the unit's entry, not the global one");
+    let o = t.run(&["apply", "--unit", "user.slice"]);
+    assert!(
+        out(&o).contains("nothing in /etc/local_reclaim.conf for user.slice"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(code(&t.run(&["apply", "--unit", "mysql.service"])), 5);
+}
+
+#[test]
+fn the_shipped_example_configuration_is_valid() {
+    let t = Tree::new();
+    let example = fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../dist/local_reclaim.conf"
+    ))
+    .unwrap();
+    t.put("etc/as-shipped.conf", &example);
+    let o = t.run(&["apply", "-n", "--config", "/etc/as-shipped.conf"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(out(&o).starts_with("nothing in"), "{}", out(&o));
+    // Every commented-out section and setting, taken in.
+    let all: String = example
+        .lines()
+        .map(|l| match l.strip_prefix('#') {
+            Some(r) if r.starts_with('[') || r.contains(" = ") => format!("{r}\n"),
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    t.put("etc/uncommented.conf", &all);
+    let o = t.run(&["apply", "-n", "--config", "/etc/uncommented.conf"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let s = out(&o);
+    assert!(
+        s.contains("unchanged: global distance: 30 -> 30")
+            && s.contains("[unit postgresql.service] mode: inherit -> kswapd direct")
+            && s.contains("skipped: [slice database.slice]"),
+        "{s}"
+    );
+}
