@@ -120,6 +120,12 @@ fn report(d: &Data) -> String {
         out += &table::neighbour(&d.runs);
         out.push('\n');
     }
+    for s in ["apps_vm", "apps_mmap", "redis"] {
+        if topo_of(s).is_some() {
+            out += &table::apps(&d.runs, s);
+            out.push('\n');
+        }
+    }
     if !d.samples.is_empty() {
         out += &table::overhead_table(&d.samples);
         out.push('\n');

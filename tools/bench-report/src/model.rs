@@ -183,7 +183,13 @@ impl Run {
         } else {
             0.0
         };
-        let cg = node_vec(r, "cg_anon_bytes", topo.nodes);
+        // cg_bytes: the numa_stat line the scenario's workload lives in
+        // (apps, redis); cg_anon_bytes: anon_fault's.
+        let cg = if r.per_node("cg_bytes").is_empty() {
+            node_vec(r, "cg_anon_bytes", topo.nodes)
+        } else {
+            node_vec(r, "cg_bytes", topo.nodes)
+        };
         let cg_total: f64 = cg.iter().sum();
         let evicted = match cache_lost_kib(r, node) {
             Some(kib) => (kib * 1024.0 / PAGE_BYTES).max(0.0),
@@ -239,6 +245,14 @@ impl Run {
             pages,
             record: r.clone(),
         })
+    }
+
+    /// Local share by numastat -p (MiB per node), for the programs nobody
+    /// here wrote.
+    pub fn numastat_local_pct(&self) -> Option<f64> {
+        let m = self.record.per_node("numastat_mib");
+        let total: f64 = m.values().sum();
+        (total > 0.0).then(|| pct(m.get(&self.node).copied().unwrap_or(0.0), total))
     }
 
     /// Page cache the node lost during the run, MiB.
