@@ -330,8 +330,7 @@ apply_config() {
 config_distance() {
 	case ${2%_nb} in
 	zrm_d10) echo 10 ;;
-	kswapd|direct|kswapd_direct|kswapd_direct_unmap)
-		[ -f "$CG/$1/memory.local_reclaim.stat" ] || { echo "$RECLAIM_DISTANCE"; return; }
+	off|kswapd|direct|kswapd_direct|kswapd_direct_unmap)
 		awk '$1 == "effective" { for (i = 2; i <= NF; i++) if ($i ~ /^distance=/) print substr($i, 10) }' \
 			"$CG/$1/memory.local_reclaim.stat" ;;
 	*) echo "$RECLAIM_DISTANCE" ;;
@@ -535,7 +534,7 @@ neighbour() {
 			snap /tmp/after
 			alt_stop
 			echo "@run scenario=neighbour config=$a size_pct=40 threads=$threads rep=$r node=0 mib=$amib" \
-				"b_mib=$bmib distance=$(config_distance bench_a kswapd)$(workload_fields /tmp/work_a)" \
+				"b_mib=$bmib distance=$(config_distance bench_a "$a")$(workload_fields /tmp/work_a)" \
 				"$(workload_fields /tmp/work_b b_)$b_file$(numa_stat_fields bench_b file b_file_after_bytes)" \
 				"$(delta /tmp/before /tmp/after)$(lr_fields bench_a)$(run_fields)"
 			raw "neighbour-$a-rep$r" /tmp/work_a /tmp/work_b /tmp/before /tmp/after /tmp/alt.out
@@ -691,7 +690,7 @@ apps() {
 
 # apps_run CONFIG WORKLOAD SIZE HOLD REP LABEL
 apps_run() {
-	local mib pre= args sp t0 t1 i best=-1 n
+	local mib pre= args sp t0 t1 i best=-1 n cg pp
 	mib=$((CAP0 * $3 / 100))
 	cg_make bench_a
 	apply_config bench_a default
@@ -729,14 +728,20 @@ apps_run() {
 	done
 	numastat -p $(cat $CG/bench_a/cgroup.procs) > /tmp/numastat 2>&1
 	cat $CG/bench_a/memory.numa_stat > /tmp/numa_stat
-	cg=$(cg_fields bench_a "$([ "$2" = vm ] && echo anon || echo file)")
+	# The workload's memory: anonymous for --vm; the mapped file (and the
+	# stressor's own anonymous pages) for --mmap.
+	if [ "$2" = vm ]; then
+		cg=$(cg_fields bench_a anon) pp=$(pid_fields /tmp/pp anon)
+	else
+		cg=$(cg_fields bench_a file) pp=$(pid_fields /tmp/pp all)
+	fi
 	kill $sp
 	wait $sp 2>/dev/null
 	kswapd_idle
 	snap /tmp/after
 	alt_stop
 	echo "@run scenario=apps_$2 config=$1 size_pct=$3 threads=1 rep=$5 node=0 mib=$mib" \
-		"distance=$(config_distance bench_a "$1")$(pid_fields /tmp/pp "$([ "$2" = vm ] && echo anon || echo all)")" \
+		"distance=$(config_distance bench_a "$1")$pp" \
 		"mib_s=$((mib * 100 / (t1 - t0 + 1)))$cg$(numastat_fields /tmp/numastat)" \
 		"$(delta /tmp/before /tmp/after)$(lr_fields bench_a)$(run_fields)"
 	raw "apps_$2-$1-rep$5" /tmp/stress.out /tmp/pp /tmp/numastat /tmp/numa_stat /tmp/before /tmp/after /tmp/alt.out
