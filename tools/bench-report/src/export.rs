@@ -102,6 +102,11 @@ fn topo_json(t: &Topology) -> Json {
             "memtotal_mib",
             Json::Arr(t.memtotal_mib.iter().map(|&m| Json::Num(m)).collect()),
         ),
+        ("vcpus", Json::Num(t.vcpus as f64)),
+        (
+            "host_cores",
+            t.host_cores.map_or(Json::Null, |c| Json::Num(c as f64)),
+        ),
     ])
 }
 

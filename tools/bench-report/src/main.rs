@@ -66,7 +66,8 @@ fn read(logs: &[PathBuf]) -> Result<Data, String> {
     let mut d = Data::default();
     for (boot, path) in logs.iter().enumerate() {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut topo = None;
+        let mut topo: Option<Topology> = None;
+        let mut host_cores = None;
         let mut plans = Vec::new();
         for r in parse_log(&text) {
             match r.kind.as_str() {
@@ -76,6 +77,7 @@ fn read(logs: &[PathBuf]) -> Result<Data, String> {
                             .map_err(|e| format!("{}: {e}", path.display()))?,
                     )
                 }
+                "host" => host_cores = r.num("cores").map(|c| c as usize),
                 "plan" => plans.push(r),
                 "run" => match topo
                     .as_ref()
@@ -92,12 +94,18 @@ fn read(logs: &[PathBuf]) -> Result<Data, String> {
                 _ => {}
             }
         }
-        let topo = topo.ok_or_else(|| format!("{}: no @topology record", path.display()))?;
+        let mut topo = topo.ok_or_else(|| format!("{}: no @topology record", path.display()))?;
+        topo.host_cores = host_cores;
         d.boots.push((path.display().to_string(), topo));
         d.plans.push(plans);
     }
     relate_rates(&mut d.runs);
     Ok(d)
+}
+
+/// The guest the allocation-rate ratio was measured in.
+fn rate_topo(d: &Data) -> Option<&Topology> {
+    model::alloc_rate_boot(&d.runs).map(|b| &d.boots[b].1)
 }
 
 fn report(d: &Data) -> String {
@@ -131,7 +139,7 @@ fn report(d: &Data) -> String {
         out.push('\n');
     }
     if !model::alloc_rate(&d.runs).is_empty() {
-        out += &table::alloc_rate_table(&d.runs);
+        out += &table::alloc_rate_table(&d.runs, rate_topo(d));
         out.push('\n');
     }
     out += "local%: the workload's pages on its own node by move_pages(2); numa_stat%: the same from the \
@@ -142,7 +150,7 @@ fn report(d: &Data) -> String {
             configuration's in the same boot.\nCounters are deltas over the workload: vmstat pgsteal_kswapd, \
             pgsteal_direct, allocstall, numa_miss; lr_*: memory.local_reclaim.stat, summed over nodes.\n\n";
     out += "Goals\n";
-    for (g, met) in table::goals(&d.runs, &d.samples) {
+    for (g, met) in table::goals(&d.runs, &d.samples, rate_topo(d)) {
         out += &format!("  [{}] {g}\n", if met { "met" } else { "NOT met" });
     }
     out
@@ -201,7 +209,7 @@ fn main() -> ExitCode {
         eprintln!("lr-bench-report: skipped a @{} record: {why}", r.kind);
     }
     if let Some(dir) = &args.out {
-        let goals = table::goals(&d.runs, &d.samples);
+        let goals = table::goals(&d.runs, &d.samples, rate_topo(&d));
         let caption = if args.command.is_empty() {
             "lr-bench-report".to_string()
         } else {

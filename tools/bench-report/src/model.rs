@@ -19,6 +19,29 @@ pub struct Topology {
     /// The kernel's node_reclaim_distance at boot.
     pub reclaim_distance: f64,
     pub memtotal_mib: Vec<f64>,
+    /// The guest's CPUs, counted from the `cpusN=` lists.
+    pub vcpus: usize,
+    /// The host's cores, from the `@host` record `scripts/bench` writes
+    /// ahead of the guest's output.
+    pub host_cores: Option<usize>,
+}
+
+/// CPUs in a kernel cpulist ("0-1,4"); None when it does not parse.
+fn cpulist_len(s: &str) -> Option<usize> {
+    let mut n = 0;
+    for part in s.split(',').filter(|p| !p.is_empty()) {
+        n += match part.split_once('-') {
+            Some((a, b)) => {
+                let (a, b) = (a.parse::<usize>().ok()?, b.parse::<usize>().ok()?);
+                b.checked_sub(a)? + 1
+            }
+            None => {
+                part.parse::<usize>().ok()?;
+                1
+            }
+        };
+    }
+    Some(n)
 }
 
 impl Topology {
@@ -29,6 +52,7 @@ impl Topology {
         }
         let mut distance = Vec::with_capacity(nodes);
         let mut memtotal_mib = Vec::with_capacity(nodes);
+        let mut vcpus = 0;
         for n in 0..nodes {
             let row: Result<Vec<f64>, _> = r
                 .text(&format!("distance{n}"))
@@ -42,6 +66,9 @@ impl Topology {
             }
             distance.push(row);
             memtotal_mib.push(r.num(&format!("memtotal_mib{n}")).unwrap_or(0.0));
+            if let Some(l) = r.text(&format!("cpus{n}")) {
+                vcpus += cpulist_len(l).ok_or(format!("@topology cpus{n}={l}: not a cpulist"))?;
+            }
         }
         Ok(Topology {
             nodes,
@@ -50,6 +77,8 @@ impl Topology {
                 .num("reclaim_distance")
                 .ok_or("@topology without reclaim_distance=")?,
             memtotal_mib,
+            vcpus,
+            host_cores: None,
         })
     }
 }
@@ -437,20 +466,20 @@ pub fn overhead(samples: &[OverheadSample], variant: &str) -> Option<Spread> {
 /// Allocation rate under reclaim: "kswapd direct" / "direct", per size and
 /// thread count of the filled-node scenario, over repetitions.
 pub fn alloc_rate(runs: &[Run]) -> Vec<(f64, f64, Spread)> {
+    let scenario = alloc_rate_scenario(runs);
+    let direct = || {
+        runs.iter()
+            .filter(move |r| r.scenario == scenario && r.config == "direct")
+    };
     let mut out = Vec::new();
-    for r in runs
-        .iter()
-        .filter(|r| r.scenario == "filled" && r.config == "direct")
-    {
+    for r in direct() {
         if out
             .iter()
             .any(|(s, t, _)| *s == r.size_pct && *t == r.threads)
         {
             continue;
         }
-        let ratios = runs
-            .iter()
-            .filter(|d| d.scenario == "filled" && d.config == "direct")
+        let ratios = direct()
             .filter(|d| d.size_pct == r.size_pct && d.threads == r.threads)
             .filter_map(|d| {
                 let kd = runs
@@ -464,6 +493,23 @@ pub fn alloc_rate(runs: &[Run]) -> Vec<(f64, f64, Spread)> {
         }
     }
     out
+}
+
+/// Which runs measure the allocation rate: those of the guest made for it
+/// (`rate`: no more vCPUs than the host has cores, so kswapd has a CPU of
+/// its own) when it ran, the filled-node runs otherwise.
+pub fn alloc_rate_scenario(runs: &[Run]) -> &'static str {
+    if runs.iter().any(|r| r.scenario == "rate") {
+        "rate"
+    } else {
+        "filled"
+    }
+}
+
+/// The boot whose runs [`alloc_rate`] uses.
+pub fn alloc_rate_boot(runs: &[Run]) -> Option<usize> {
+    let s = alloc_rate_scenario(runs);
+    runs.iter().find(|r| r.scenario == s).map(|r| r.boot)
 }
 
 #[cfg(test)]
@@ -492,7 +538,7 @@ pub(crate) mod tests {
         )
     }
 
-    fn run(config: &str, p0: u32, p1: u32, mib_s: f64, evicted_kb: u32) -> Run {
+    pub(crate) fn run(config: &str, p0: u32, p1: u32, mib_s: f64, evicted_kb: u32) -> Run {
         let r = Record::parse(&run_line(config, p0, p1, mib_s, evicted_kb)).unwrap();
         Run::from_record(0, &topo2(), &r).unwrap()
     }
@@ -560,6 +606,43 @@ pub(crate) mod tests {
         let ar = alloc_rate(&runs);
         assert_eq!(ar.len(), 1);
         assert_eq!(ar[0].2.median, 2.5);
+    }
+
+    #[test]
+    fn topology_counts_vcpus() {
+        let t = Topology::from_record(
+            &Record::parse(
+                "@topology nodes=2 reclaim_distance=30 distance0=10,21 distance1=21,10 \
+                 cpus0=0-1,4 cpus1=",
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(t.vcpus, 3);
+        assert_eq!(topo2().vcpus, 0);
+        assert!(Topology::from_record(
+            &Record::parse("@topology nodes=1 reclaim_distance=30 distance0=10 cpus0=3-1").unwrap()
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn alloc_rate_prefers_the_rate_guest() {
+        let mut runs = vec![
+            run("direct", 990, 10, 50.0, 0),
+            run("kswapd_direct", 990, 10, 125.0, 0),
+        ];
+        let mut d = run("direct", 990, 10, 40.0, 0);
+        let mut kd = run("kswapd_direct", 990, 10, 60.0, 0);
+        for r in [&mut d, &mut kd] {
+            r.scenario = "rate".into();
+            r.boot = 2;
+        }
+        runs.extend([d, kd]);
+        assert_eq!(alloc_rate_boot(&runs), Some(2));
+        let ar = alloc_rate(&runs);
+        assert_eq!(ar.len(), 1);
+        assert_eq!(ar[0].2.median, 1.5);
     }
 
     #[test]

@@ -366,7 +366,25 @@ pub fn overhead_table(samples: &[crate::model::OverheadSample]) -> String {
     )
 }
 
-pub fn alloc_rate_table(runs: &[Run]) -> String {
+/// "guest: V vCPUs, host: C cores" for the allocation-rate guest, and
+/// whether the host can run every vCPU at once (unknown counts as yes).
+fn rate_guest(topo: Option<&Topology>) -> (String, bool) {
+    let Some(t) = topo else {
+        return (String::new(), true);
+    };
+    match t.host_cores {
+        Some(c) => (
+            format!("guest: {} vCPUs, host: {c} cores", t.vcpus),
+            t.vcpus <= c,
+        ),
+        None => (
+            format!("guest: {} vCPUs, host cores not recorded", t.vcpus),
+            true,
+        ),
+    }
+}
+
+pub fn alloc_rate_table(runs: &[Run], topo: Option<&Topology>) -> String {
     let mut t = Table::new(&[
         "size",
         "threads",
@@ -383,13 +401,18 @@ pub fn alloc_rate_table(runs: &[Run]) -> String {
     }
     format!(
         "Allocation rate under reclaim: fault-in rate with \"kswapd direct\" / with \"direct\" \
-         alone, filled node, same boot\n\n{}",
+         alone, filled node, same boot ({})\n\n{}",
+        rate_guest(topo).0,
         t.render()
     )
 }
 
 /// The issue's goals, each with the figure measured.
-pub fn goals(runs: &[Run], samples: &[crate::model::OverheadSample]) -> Vec<(String, bool)> {
+pub fn goals(
+    runs: &[Run],
+    samples: &[crate::model::OverheadSample],
+    rate_topo: Option<&Topology>,
+) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     for row in rows(runs, "filled") {
         let f = row.first();
@@ -421,13 +444,22 @@ pub fn goals(runs: &[Run], samples: &[crate::model::OverheadSample]) -> Vec<(Str
             v <= 1.1,
         ));
     }
+    let (guest, fits) = rate_guest(rate_topo);
     for (size, threads, s) in alloc_rate(runs) {
+        // kswapd reclaiming beside the faulting task needs a CPU of its
+        // own; with more vCPUs than host cores the ratio says nothing.
+        let verdict = if fits {
+            ""
+        } else {
+            "; cannot tell: the guest's vCPUs outnumber the host's cores"
+        };
         out.push((
             format!(
-                "allocation rate, kswapd direct / direct, {size:.0}%, {threads:.0} thread(s): {:.2} (goal >= 2)",
+                "allocation rate, kswapd direct / direct, {size:.0}%, {threads:.0} thread(s): {:.2} \
+                 (goal >= 2; {guest}{verdict})",
                 s.median
             ),
-            s.median >= 2.0,
+            fits && s.median >= 2.0,
         ));
     }
     for v in ["off", "on", "busy_off", "busy_on"] {
@@ -466,6 +498,29 @@ pub fn overhead_goal(v: &str, s: &Spread) -> (String, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::tests::{run, topo2};
+
+    #[test]
+    fn rate_goal_needs_a_core_per_vcpu() {
+        let runs = vec![
+            run("direct", 990, 10, 50.0, 0),
+            run("kswapd_direct", 990, 10, 125.0, 0),
+        ];
+        let goal = |vcpus, cores| {
+            let mut t = topo2();
+            t.vcpus = vcpus;
+            t.host_cores = cores;
+            goals(&runs, &[], Some(&t))
+                .into_iter()
+                .find(|(g, _)| g.starts_with("allocation rate"))
+                .unwrap()
+        };
+        assert!(goal(2, Some(2)).1);
+        assert!(goal(2, None).1);
+        let (text, met) = goal(4, Some(2));
+        assert!(!met);
+        assert!(text.contains("cannot tell"), "{text}");
+    }
 
     #[test]
     fn overhead_is_two_sided() {
