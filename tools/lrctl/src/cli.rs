@@ -167,37 +167,22 @@ pub struct Target {
     pub pid: Option<u32>,
 }
 
-/// `set`'s target: a cgroup, or the global settings.
+/// `set`'s target: a cgroup, named as [`Target`] names it, or the global
+/// settings: exactly one of them (`--global` joins `Target`'s group).
 #[derive(Debug, Args, Clone, PartialEq)]
-#[group(required = true, multiple = false)]
 pub struct SetTarget {
-    /// A cgroup path (under the cgroup2 mount, or relative to it), a systemd
-    /// unit or slice name (postgresql.service), or `self`
-    #[arg(value_name = "CGROUP")]
-    pub cgroup: Option<String>,
-
-    /// The cgroup of a systemd unit or slice (.service assumed without a
-    /// suffix)
-    #[arg(long, value_name = "NAME")]
-    pub unit: Option<String>,
-
-    /// The cgroup of a process
-    #[arg(long, value_name = "PID")]
-    pub pid: Option<u32>,
+    #[command(flatten)]
+    pub target: Target,
 
     /// The global mode and node_reclaim_distance
-    #[arg(long)]
+    #[arg(long, group = "Target")]
     pub global: bool,
 }
 
 impl SetTarget {
     /// The cgroup named, or None for --global.
     pub fn cgroup(&self) -> Option<Target> {
-        (!self.global).then(|| Target {
-            cgroup: self.cgroup.clone(),
-            unit: self.unit.clone(),
-            pid: self.pid,
-        })
+        (!self.global).then(|| self.target.clone())
     }
 }
 
