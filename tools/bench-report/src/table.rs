@@ -390,18 +390,43 @@ pub fn alloc_rate_table(runs: &[Run], topo: Option<&Topology>) -> String {
         "threads",
         "reps",
         "kswapd direct / direct: median [min-max]",
+        "direct_steal: direct",
+        "kswapd direct",
+        "kswapd's share",
     ]);
+    let scenario = crate::model::alloc_rate_scenario(runs);
+    // Medians over the cell's runs of one configuration.
+    let med = |size: f64, threads: f64, config: &str, f: &dyn Fn(&Run) -> Option<f64>| {
+        crate::model::median(
+            runs.iter()
+                .filter(|r| r.scenario == scenario && r.config == config)
+                .filter(|r| r.size_pct == size && r.threads == threads)
+                .filter_map(f)
+                .collect(),
+        )
+    };
+    let direct = |r: &Run| r.counters.get("pgsteal_direct").copied();
+    let share = |r: &Run| {
+        let k = *r.counters.get("pgsteal_kswapd")?;
+        let d = *r.counters.get("pgsteal_direct")?;
+        (k + d > 0.0).then(|| 100.0 * k / (k + d))
+    };
+    let num = |v: Option<f64>, unit: &str| v.map_or("-".into(), |v| format!("{v:.0}{unit}"));
     for (size, threads, s) in alloc_rate(runs) {
         t.row(vec![
             format!("{size:.0}%"),
             format!("{threads:.0}"),
             s.n.to_string(),
             spread(&s, 2),
+            num(med(size, threads, "direct", &direct), ""),
+            num(med(size, threads, "kswapd_direct", &direct), ""),
+            num(med(size, threads, "kswapd_direct", &share), "%"),
         ]);
     }
     format!(
         "Allocation rate under reclaim: fault-in rate with \"kswapd direct\" / with \"direct\" \
-         alone, filled node, same boot ({})\n\n{}",
+         alone, filled node, same boot ({}); pages reclaimed by the faulting task (vmstat \
+         pgsteal_direct, medians) and kswapd's share of all reclaim under \"kswapd direct\"\n\n{}",
         rate_guest(topo).0,
         t.render()
     )
@@ -499,6 +524,20 @@ pub fn overhead_goal(v: &str, s: &Spread) -> (String, bool) {
 mod tests {
     use super::*;
     use crate::model::tests::{run, topo2};
+
+    #[test]
+    fn rate_table_shows_kswapds_share() {
+        let mut d = run("direct", 990, 10, 50.0, 0);
+        d.counters.insert("pgsteal_kswapd".into(), 0.0);
+        d.counters.insert("pgsteal_direct".into(), 800.0);
+        let mut kd = run("kswapd_direct", 990, 10, 60.0, 0);
+        kd.counters.insert("pgsteal_kswapd".into(), 600.0);
+        kd.counters.insert("pgsteal_direct".into(), 200.0);
+        let t = alloc_rate_table(&[d, kd], None);
+        let row = t.lines().last().unwrap();
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cols[cols.len() - 3..], ["800", "200", "75%"], "{t}");
+    }
 
     #[test]
     fn rate_goal_needs_a_core_per_vcpu() {
