@@ -271,7 +271,7 @@ pub fn gate(runs: &[Run], topo: &Topology) -> String {
         let mut cells = vec![label("gate", &f.config), num(Some(f.distance), 0)];
         cells.extend(row.node_pct().iter().map(|p| format!("{p:.1}")));
         cells.extend([
-            num(row.med(|r| Some(r.within_pct)), 1),
+            med_range(&row, |r| Some(r.within_pct), 1),
             num(row.med(|r| Some(r.modeled_cost)), 2),
             num(row.med(|r| r.cache_lost_mib(0)), 0),
             num(row.med(|r| r.cache_lost_mib(1)), 0),
@@ -319,10 +319,10 @@ pub fn neighbour(runs: &[Run]) -> String {
         };
         t.row(vec![
             label("neighbour", &row.first().config),
-            num(row.med(|r| Some(r.local_pct)), 1),
+            med_range(&row, |r| Some(r.local_pct), 1),
             num(row.med(|r| r.relative_rate), 2),
             num(row.med(|r| r.over_eviction), 2),
-            num(nb(&|n| Some(n.local_pct)), 1),
+            med_range(&row, |r| r.neighbour.as_ref().map(|n| n.local_pct), 1),
             num(nb(&|n| n.relative_rate), 2),
             num(nb(&|n| Some(n.file_before_mib)), 0),
             num(nb(&|n| Some(n.file_after_mib)), 0),
@@ -524,6 +524,19 @@ pub fn overhead_goal(v: &str, s: &Spread) -> (String, bool) {
 mod tests {
     use super::*;
     use crate::model::tests::{run, topo2};
+
+    #[test]
+    fn gate_shows_the_range_of_repetitions() {
+        let mut a = run("d16", 990, 10, 50.0, 0);
+        let mut b = run("d16", 500, 500, 50.0, 0);
+        for (r, rep) in [(&mut a, 1.0), (&mut b, 2.0)] {
+            r.scenario = "gate".into();
+            r.rep = rep;
+            r.within_pct = 100.0 * rep / 2.0;
+        }
+        let t = gate(&[a, b], &topo2());
+        assert!(t.contains("75.0 [50.0-100.0]"), "{t}");
+    }
 
     #[test]
     fn rate_table_shows_kswapds_share() {
