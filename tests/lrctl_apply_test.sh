@@ -16,18 +16,7 @@ CGR=/sys/fs/cgroup
 PG=$CGR/system.slice/lrt-pg.service
 SLICE=$CGR/lrtdb.slice
 WEB=$SLICE/lrt-web.service
-n=0 failed=0
 
-ok() {	# ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n lrctl_apply.$2"
-	else
-		echo "not ok $n lrctl_apply.$2"
-		failed=$((failed + 1))
-	fi
-}
-show() { echo "# $1"; sed 's/^/#   /' /tmp/apply.out; }
 # is FILE VALUE: the file reads VALUE (else says what it reads).
 is() { v=$(cat "$1"); [ "$v" = "$2" ] || { echo "# $1: '$v', expected '$2'"; return 1; }; }
 effective() { sed -n 's/^effective mode=\([^ ]*\).*/\1/p' "$1/memory.local_reclaim.stat"; }
@@ -40,18 +29,12 @@ cleanup() {
 	[ ! -d /sys/kernel/mm/local_reclaim ] || rmmod local_reclaim
 }
 
+TAP_PREFIX=lrctl_apply TAP_OUT=/tmp/apply.out
+. "$(dirname "$0")/lr_tap.sh"
+
 echo "TAP version 13"
-for f in $LRCTL $MODDIR/local_reclaim.ko $EXTRA/local_reclaim.service $EXTRA/modules-load.conf \
-	$EXTRA/service.d-local_reclaim.conf $EXTRA/local_reclaim.conf; do
-	[ -e "$f" ] && continue
-	if [ -n "${LR_SUITE:-}" ]; then
-		echo "1..1"
-		echo "not ok 1 $f is not in the guest (run-guest --add dist/...)"
-		exit 1
-	fi
-	echo "1..0 # SKIP $f is not in the guest (run-guest --add dist/...)"
-	exit 0
-done
+requires $LRCTL $MODDIR/local_reclaim.ko $EXTRA/local_reclaim.service $EXTRA/modules-load.conf \
+	$EXTRA/service.d-local_reclaim.conf $EXTRA/local_reclaim.conf
 echo "1..16"
 cleanup
 # The cgroups as systemd makes them: a running service in system.slice, a

@@ -9,30 +9,13 @@
 LRCTL=/opt/local_reclaim/bin/lrctl
 MOD=/opt/local_reclaim/local_reclaim.ko
 NODES=/sys/devices/system/node
-n=0 failed=0
 
-ok() {	# ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n lrctl_status.$2"
-	else
-		echo "not ok $n lrctl_status.$2"
-		failed=$((failed + 1))
-	fi
-}
-show() { echo "# $1"; sed 's/^/#   /' /tmp/lrctl.out; }
+TAP_PREFIX=lrctl_status TAP_OUT=/tmp/lrctl.out
+. "$(dirname "$0")/lr_tap.sh"
 
 echo "TAP version 13"
-if [ ! -x $LRCTL ] || [ ! -f $MOD ]; then
-	if [ -n "${LR_SUITE:-}" ]; then
-		echo "1..1"
-		echo "not ok 1 lrctl or the module is not in the guest"
-		exit 1
-	fi
-	echo "1..0 # SKIP lrctl or the module is not in the guest"
-	exit 0
-fi
-echo "1..7"
+requires $LRCTL $MOD
+echo "1..8"
 loaded=1
 [ -d /sys/kernel/mm/local_reclaim ] || { insmod $MOD || exit 1; loaded=0; }
 zrm=$(cat /proc/sys/vm/zone_reclaim_mode)
@@ -78,26 +61,25 @@ done < /tmp/lrctl.expected
 [ $r -eq 0 ] || show "memory-only nodes expected: ${expected:-none}; status said:"
 ok $r memory_only_nodes_as_the_slit_says
 
-echo 1 > /proc/sys/vm/zone_reclaim_mode
-$LRCTL status > /tmp/lrctl.out 2>&1
-grep -q "^warning: vm.zone_reclaim_mode is 1: " /tmp/lrctl.out
-r=$?
-[ $r -eq 0 ] || show "no zone_reclaim_mode warning:"
-ok $r zone_reclaim_mode_warned
-echo 0 > /proc/sys/vm/zone_reclaim_mode
-
-echo 1 > /proc/sys/kernel/numa_balancing
-$LRCTL status > /tmp/lrctl.out 2>&1
-grep -q "^warning: kernel.numa_balancing is 1: " /tmp/lrctl.out
-r=$?
-[ $r -eq 0 ] || show "no numa_balancing warning:"
-ok $r numa_balancing_warned
-$LRCTL -j status > /tmp/lrctl.out 2>&1
-grep -q '{"id":"numa_balancing"' /tmp/lrctl.out
-r=$?
-[ $r -eq 0 ] || show "no numa_balancing id in the JSON:"
-ok $r json_names_the_warning
-echo 0 > /proc/sys/kernel/numa_balancing
+# warned SYSCTL: with the sysctl (vm.zone_reclaim_mode, ...) at 1, status
+# warns about it; -j names the warning by the sysctl's last part.
+warned() {
+	f=/proc/sys/$(echo "$1" | tr . /) id=${1#*.}
+	echo 1 > "$f"
+	$LRCTL status > /tmp/lrctl.out 2>&1
+	grep -q "^warning: $1 is 1: " /tmp/lrctl.out
+	r=$?
+	[ $r -eq 0 ] || show "no $1 warning:"
+	ok $r "${id}_warned"
+	$LRCTL -j status > /tmp/lrctl.out 2>&1
+	grep -q "{\"id\":\"$id\"" /tmp/lrctl.out
+	r=$?
+	[ $r -eq 0 ] || show "no $id id in the JSON:"
+	ok $r "json_names_${id}"
+	echo 0 > "$f"
+}
+warned vm.zone_reclaim_mode
+warned kernel.numa_balancing
 
 # A global distance below every remote distance leaves no memory-only
 # node within reach.

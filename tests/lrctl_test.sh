@@ -11,17 +11,6 @@ LRCTL=/opt/local_reclaim/bin/lrctl
 BIN=/opt/local_reclaim/bin
 MOD=/opt/local_reclaim/local_reclaim.ko
 CG=/sys/fs/cgroup/lrctl_t
-n=0 failed=0
-
-ok() {	# ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n lrctl.$2"
-	else
-		echo "not ok $n lrctl.$2"
-		failed=$((failed + 1))
-	fi
-}
 
 # expect CODE DESCRIPTION COMMAND...: the command exits CODE.
 expect() {
@@ -35,17 +24,11 @@ expect() {
 
 has() { grep -q -- "$1" /tmp/lrctl.out || { echo "# no '$1' in:"; sed 's/^/#   /' /tmp/lrctl.out; return 1; }; }
 
+TAP_PREFIX=lrctl TAP_OUT=/tmp/lrctl.out
+. "$(dirname "$0")/lr_tap.sh"
+
 echo "TAP version 13"
-if [ ! -x $LRCTL ] || [ ! -f $MOD ]; then
-	# make check's guests have both: there, their absence is a failure.
-	if [ -n "${LR_SUITE:-}" ]; then
-		echo "1..1"
-		echo "not ok 1 lrctl or the module is not in the guest"
-		exit 1
-	fi
-	echo "1..0 # SKIP lrctl or the module is not in the guest"
-	exit 0
-fi
+requires $LRCTL $MOD
 echo "1..35"
 [ -d /sys/kernel/mm/local_reclaim ] && rmmod local_reclaim
 rmdir /sys/fs/cgroup/lrctl_t.slice/lrctl-db.service /sys/fs/cgroup/lrctl_t.slice $CG 2>/dev/null
