@@ -144,16 +144,19 @@ raw() {
 	echo "@raw-end"
 }
 
-# fill NODE MIB [CGROUP]: read MIB MiB of the scratch file on NODE's CPUs
-# as an ordinary task (unbound: once NODE is short the rest spills), from a
-# part of the file of NODE's own.
+# fill NODE MIB [CGROUP [dd]]: read MIB MiB of the scratch file on NODE's
+# CPUs as an ordinary task (unbound: once NODE is short the rest spills),
+# from a part of the file of NODE's own; with "dd", Debian's dd reads it
+# (the Redis scenario's neighbour).  Its output is in /tmp/fill.out.
 fill() {
+	local cmd="$BIN/fill_node -u -o $(($1 * 1280)) $1 $2"
+	[ "${4:-}" != dd ] ||
+		cmd="taskset -c $(cat $NODE/node$1/cpulist) dd if=/mnt/scratch/fill of=/dev/null bs=1M count=$2 skip=$(($1 * 1280))"
 	if [ -n "${3:-}" ]; then
-		sh -c "echo \$\$ > $CG/$3/cgroup.procs && exec $BIN/fill_node -u -o $(($1 * 1280)) $1 $2" \
-			>/dev/null || die "fill_node $1 failed"
+		sh -c "echo \$\$ > $CG/$3/cgroup.procs && exec $cmd" > /tmp/fill.out 2>&1
 	else
-		$BIN/fill_node -u -o $(($1 * 1280)) "$1" "$2" >/dev/null || die "fill_node $1 failed"
-	fi
+		$cmd > /tmp/fill.out 2>&1
+	fi || die "filling node $1 failed: $(cat /tmp/fill.out)"
 }
 
 # snap FILE: the counters a run is measured by.
@@ -391,15 +394,15 @@ capacity() {
 	CAP0=$(($(meminfo_mib 0 MemFree) - $(high_mib 0)))
 }
 
-# fill_and_apply CGROUP CONFIG LABEL [FILLER_CGROUP]: node 0 full of clean
-# page cache read by an ordinary task, then CONFIG applied for CGROUP (after
-# the fill: zone_reclaim_mode would otherwise change how the reader fills,
-# and every configuration starts from the same page cache), then a wait for
-# kswapd to go idle (IDLE_BEFORE_MS).
+# fill_and_apply CGROUP CONFIG LABEL [FILLER_CGROUP [dd]]: node 0 full of
+# clean page cache read by an ordinary task (fill), then CONFIG applied for
+# CGROUP (after the fill: zone_reclaim_mode would otherwise change how the
+# reader fills, and every configuration starts from the same page cache),
+# then a wait for kswapd to go idle (IDLE_BEFORE_MS).
 fill_and_apply() {
-	progress "$3: filling node 0 with $((TOTAL0 + 64)) MiB of page cache"
+	progress "$3: ${5:-fill_node}${4:+ in $4} fills node 0 with $((TOTAL0 + 64)) MiB of page cache"
 	drop_caches
-	fill 0 $((TOTAL0 + 64)) ${4:+"$4"}
+	fill 0 $((TOTAL0 + 64)) ${4:+"$4"} ${5:+"$5"}
 	apply_config "$1" "$2"
 	kswapd_idle
 	IDLE_BEFORE_MS=$IDLE_MS
@@ -786,15 +789,8 @@ redis_run() {
 	unload
 	cg_make bench_a
 	cg_make bench_b
-	progress "$4: B reads a big file with dd on node 0's CPUs until node 0 is full"
-	drop_caches
-	sh -c "echo \$\$ > $CG/bench_b/cgroup.procs &&
-		exec taskset -c $cpus0 dd if=/mnt/scratch/fill of=/dev/null bs=1M count=$((TOTAL0 + 64))" \
-		> /tmp/dd.out 2>&1 || die "dd failed: $(cat /tmp/dd.out)"
-	apply_config bench_a "$1"
+	fill_and_apply bench_a "$1" "$4" bench_b dd
 	[ ! -f $CG/bench_b/memory.local_reclaim.mode ] || put $CG/bench_b/memory.local_reclaim.mode off
-	kswapd_idle
-	IDLE_BEFORE_MS=$IDLE_MS
 	b_file=$(numa_stat_fields bench_b file b_file_before_bytes)
 	snap /tmp/before
 	[ "${1%_nb}" = membind ] && pre="numactl --membind=0"
@@ -835,7 +831,7 @@ redis_run() {
 		"used_memory_mib=$(awk -F: '$1 == "used_memory" { print int($2 / 1048576) }' /tmp/redis_info)" \
 		"$cg$(numastat_fields /tmp/numastat)$b_file$b_after" \
 		"$(delta /tmp/before /tmp/after)$(lr_fields bench_a)$(run_fields)"
-	raw "redis-$1-rep$3" /tmp/dd.out /tmp/redis_set.out /tmp/redis_get.out /tmp/pp /tmp/numastat \
+	raw "redis-$1-rep$3" /tmp/fill.out /tmp/redis_set.out /tmp/redis_get.out /tmp/pp /tmp/numastat \
 		/tmp/redis_info /tmp/numa_stat /tmp/before /tmp/after /tmp/alt.out /tmp/redis.log
 	apply_config bench_a default
 	cg_drop bench_a
