@@ -398,12 +398,15 @@ capacity() {
 # clean page cache read by an ordinary task (fill), then CONFIG applied for
 # CGROUP (after the fill: zone_reclaim_mode would otherwise change how the
 # reader fills, and every configuration starts from the same page cache),
-# then a wait for kswapd to go idle (IDLE_BEFORE_MS).
+# with the filler, a neighbour, always off when the module is loaded; then
+# a wait for kswapd to go idle (IDLE_BEFORE_MS).
 fill_and_apply() {
 	progress "$3: ${5:-fill_node}${4:+ in $4} fills node 0 with $((TOTAL0 + 64)) MiB of page cache"
 	drop_caches
 	fill 0 $((TOTAL0 + 64)) ${4:+"$4"} ${5:+"$5"}
 	apply_config "$1" "$2"
+	[ -z "${4:-}" ] || [ ! -f "$CG/$4/memory.local_reclaim.mode" ] ||
+		put "$CG/$4/memory.local_reclaim.mode" off
 	kswapd_idle
 	IDLE_BEFORE_MS=$IDLE_MS
 }
@@ -523,7 +526,6 @@ neighbour() {
 			cg_make bench_a
 			cg_make bench_b
 			fill_and_apply bench_a "$a" "$label" bench_b
-			[ ! -f $CG/bench_b/memory.local_reclaim.mode ] || put $CG/bench_b/memory.local_reclaim.mode off
 			b_file=$(numa_stat_fields bench_b file b_file_before_bytes)
 			snap /tmp/before
 			progress "$label: A faults $amib MiB and B $bmib MiB at once, $threads threads each"
@@ -790,7 +792,6 @@ redis_run() {
 	cg_make bench_a
 	cg_make bench_b
 	fill_and_apply bench_a "$1" "$4" bench_b dd
-	[ ! -f $CG/bench_b/memory.local_reclaim.mode ] || put $CG/bench_b/memory.local_reclaim.mode off
 	b_file=$(numa_stat_fields bench_b file b_file_before_bytes)
 	snap /tmp/before
 	[ "${1%_nb}" = membind ] && pre="numactl --membind=0"
