@@ -4,13 +4,13 @@
 # ${XDG_CACHE_HOME:-~/.cache}/local_reclaim, keyed by its inputs.
 #
 #   make            bootstrap if needed, build the kernel and local_reclaim.ko
-#   make demo       the main job: the benchmark at demo size (~10 min), table,
+#   make demo       the main job: the benchmark at demo size (~44 min), table,
 #                   results.json/csv and plot.svg under results/
-#   make bench      the benchmark at full size (3 repetitions, ~30 min)
+#   make bench      the benchmark at full size (3 repetitions, ~2.5 h)
 #   make check      every test: host checks, builds, guest selftests, the
 #                   reliability suite, and a smoke of it on the debug kernel;
-#                   ends with a table of phase times (README: cold 47 min,
-#                   warm 12 min)
+#                   ends with a table of phase times (README: warm 23 min,
+#                   cold about an hour)
 #   make check-debug  every guest suite on the debug kernel (KASAN, lockdep,
 #                   kmemleak, DEBUG_VM, Rust debug assertions), hot-add too
 #   make check-mutants  build deliberately broken modules (tests/mutants/)
