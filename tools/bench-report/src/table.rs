@@ -72,7 +72,15 @@ pub fn label(scenario: &str, config: &str) -> String {
 
 pub fn num(v: Option<f64>, prec: usize) -> String {
     match v {
-        Some(v) => format!("{v:.prec$}"),
+        // A small negative delta (the node's cache grew by a few pages)
+        // rounds to "-0": print it as the 0 it is.
+        Some(v) => {
+            let s = format!("{v:.prec$}");
+            match s.strip_prefix('-') {
+                Some(abs) if abs.bytes().all(|b| b == b'0' || b == b'.') => abs.into(),
+                _ => s,
+            }
+        }
         None => "-".into(),
     }
 }
@@ -524,6 +532,16 @@ pub fn overhead_goal(v: &str, s: &Spread) -> (String, bool) {
 mod tests {
     use super::*;
     use crate::model::tests::{run, topo2};
+
+    #[test]
+    fn num_prints_no_negative_zero() {
+        assert_eq!(num(Some(-0.3), 0), "0");
+        assert_eq!(num(Some(-0.04), 1), "0.0");
+        assert_eq!(num(Some(-0.6), 0), "-1");
+        assert_eq!(num(Some(-0.06), 1), "-0.1");
+        assert_eq!(num(Some(2.5), 1), "2.5");
+        assert_eq!(num(None, 1), "-");
+    }
 
     #[test]
     fn gate_shows_the_range_of_repetitions() {
