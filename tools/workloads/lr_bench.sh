@@ -702,9 +702,12 @@ apps_run() {
 	fill_and_apply bench_a "$1" "$6"
 	snap /tmp/before
 	[ "${1%_nb}" = membind ] && pre="numactl --membind=0"
+	# --no-madvise: stress-ng otherwise gives each mapping a random
+	# madvise() advice, which decides between huge pages and not (--vm)
+	# and whether readahead runs (--mmap) from one run to the next.
 	case $2 in
-	vm) args="--vm 1 --vm-bytes ${mib}M --vm-keep" ;;
-	mmap) args="--mmap 1 --mmap-bytes ${mib}M --mmap-file --temp-path /mnt/scratch" ;;
+	vm) args="--vm 1 --vm-bytes ${mib}M --vm-keep --no-madvise" ;;
+	mmap) args="--mmap 1 --mmap-bytes ${mib}M --mmap-file --no-madvise --temp-path /mnt/scratch" ;;
 	*) die "apps: unknown workload '$2' (vm or mmap)" ;;
 	esac
 	progress "$6: stress-ng $args on node 0's CPUs, held ${4} s"
