@@ -166,15 +166,18 @@ snap() {
 		awk '$1 ~ /^(pgsteal_kswapd|pgsteal_direct|pgscan_kswapd|pgscan_direct|pageoutrun|numa_miss|numa_foreign)$/ { print }
 		     $1 ~ /^allocstall_/ { s += $2 } END { print "allocstall", s }' /proc/vmstat
 		for d in $NODE/node[0-9]*; do
-			awk -v n="${d##*node}" '$3 == "FilePages:" { print "file_kb" n, $4 }' "$d/meminfo"
+			awk -v n="${d##*node}" '$3 == "FilePages:" { print "file_kb" n, $4 }
+				$3 == "MemFree:" { print "free_kb" n, $4 }' "$d/meminfo"
 		done
 	} > "$1"
 }
 
-# delta BEFORE AFTER: " key=delta" per counter, file pages before and after.
+# delta BEFORE AFTER: " key=delta" per counter; each node's page cache and
+# free memory before and after.
 delta() {
 	awk 'NR == FNR { b[$1] = $2; next }
-	     $1 ~ /^file_kb/ { n = substr($1, 8); printf " file_before_kb%s=%s file_after_kb%s=%s", n, b[$1], n, $2; next }
+	     $1 ~ /^(file|free)_kb/ { k = substr($1, 1, 4); n = substr($1, 8)
+		printf " %s_before_kb%s=%s %s_after_kb%s=%s", k, n, b[$1], k, n, $2; next }
 	     { printf " %s=%d", $1, $2 - b[$1] }' "$1" "$2"
 }
 
