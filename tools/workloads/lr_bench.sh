@@ -176,8 +176,8 @@ snap() {
 # free memory before and after.
 delta() {
 	awk 'NR == FNR { b[$1] = $2; next }
-	     $1 ~ /^(file|free)_kb/ { k = substr($1, 1, 4); n = substr($1, 8)
-		printf " %s_before_kb%s=%s %s_after_kb%s=%s", k, n, b[$1], k, n, $2; next }
+	     $1 ~ /^(file|free)_kb/ { split($1, p, "_kb")
+		printf " %s_before_kb%s=%s %s_after_kb%s=%s", p[1], p[2], b[$1], p[1], p[2], $2; next }
 	     { printf " %s=%d", $1, $2 - b[$1] }' "$1" "$2"
 }
 
