@@ -46,6 +46,21 @@ lr_series_patches() {
 	done < "$LR_TOP/patches/series"
 }
 
+# lr_foreign_upgrades RELEASE: of the "Inst" lines of an apt-get -s run on
+# stdin, prints those that upgrade an installed package ("Inst P [old]")
+# to a version not from Debian RELEASE's own suites (its point releases and
+# security updates): another release's packages, or origins apt cannot
+# name.  Every upgrade counts as foreign when RELEASE is not a number.
+lr_foreign_upgrades() {
+	local release=$1 own
+	own="(Debian|Debian-Security):$release[./][^,)]*"
+	if [[ $release =~ ^[0-9]+$ ]]; then
+		grep -E '^Inst [^ ]+ \[' | grep -vE "\(([^ ]+ )?$own(, $own)* \[" || true
+	else
+		grep -E '^Inst [^ ]+ \[' || true
+	fi
+}
+
 # The symbols the series exports that local_reclaim.ko links against; a
 # tree without them is not patched.
 LR_SERIES_SYMBOLS="node_reclaim_policy_register node_reclaim_policy_unregister node_reclaim_distance mm_kobj cgroup_add_dfl_cftypes"
