@@ -527,9 +527,13 @@ impl Actions {
 ///
 /// Nodes beyond reach ([`within_reach`]) keep the default behaviour: that
 /// is where the allocation may spill once every nearer node has been worked
-/// on.  Synchronous reclaim is only asked for allocations that may sleep
-/// and did not ask to fail fast: not for `__GFP_NORETRY` (THP and other
-/// opportunistic allocations) nor for costly orders.
+/// on.  Synchronous reclaim is only asked for allocations that may sleep,
+/// and not for costly orders (transparent huge pages and other
+/// opportunistic allocations, which would rather fail than wait).
+/// `__GFP_NORETRY` allocations of smaller orders (readahead, slab's first
+/// try at its preferred order) get light reclaim: the node's unmapped page
+/// cache, never unmapping or swapping, which that flag rules out as
+/// disruptive.
 ///
 /// Only the allocator's first attempt is acted on.  When it fails, every
 /// node, within reach or not, is short, and the slow path's own kswapd
@@ -547,10 +551,9 @@ pub(crate) fn decide(eff: Effective, site: Site, node: Candidate, ctx: AllocCont
             if eff.mode.contains(ModeFlag::Kswapd) && ctx.may_wake_kswapd {
                 actions |= Action::WakeKswapd;
             }
-            if eff.mode.contains(ModeFlag::Direct) && ctx.may_sleep && !ctx.no_retry && !ctx.costly
-            {
+            if eff.mode.contains(ModeFlag::Direct) && ctx.may_sleep && !ctx.costly {
                 actions |= Action::Reclaim;
-                if eff.mode.contains(ModeFlag::Unmap) {
+                if eff.mode.contains(ModeFlag::Unmap) && !ctx.no_retry {
                     actions |= Action::ReclaimUnmap;
                 }
             }
@@ -867,7 +870,16 @@ mod tests {
             ("off, busy", off, busy, LOCAL, BLOCKING, NONE),
             ("atomic", all, w, LOCAL, atomic, WAKE),
             ("no kswapd wake", all, w, LOCAL, nowake, NONE),
-            ("NORETRY", all, w, LOCAL, noretry, WAKE),
+            ("NORETRY", all, w, LOCAL, noretry, Actions(0x3)),
+            ("NORETRY, direct", dir, w, LOCAL, noretry, RECLAIM),
+            ("NORETRY, atomic", all, w, LOCAL, ctx(|c| {
+                c.no_retry = true;
+                c.may_sleep = false
+            }), WAKE),
+            ("NORETRY, costly", all, w, LOCAL, ctx(|c| {
+                c.no_retry = true;
+                c.costly = true
+            }), WAKE),
             ("costly order", all, w, LOCAL, costly, WAKE),
             ("THISNODE", all, w, LOCAL, thisnode, NONE),
             ("THISNODE, busy", all, busy, LOCAL, thisnode, NONE),

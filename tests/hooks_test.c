@@ -19,8 +19,9 @@
  *    decided by that cgroup's setting, not by the allocating task's;
  *  - alloc_pages_nolock(), which may run in NMI: asked about, never acted
  *    on (no kswapd wakeup, no reclaim);
- *  - allocations that fail fast (__GFP_NORETRY, costly orders): the policy
- *    wakes kswapd but never reclaims synchronously for them;
+ *  - costly orders, which would rather fail than wait: the policy wakes
+ *    kswapd but never reclaims synchronously for them; __GFP_NORETRY
+ *    allocations of smaller orders get light reclaim, never unmapping;
  *  - node 0's reclaim lock held by another task: the policy's wait for it
  *    is a memory stall, in the cgroup's memory.pressure;
  *  - a cgroup confined to node 0 by its cpuset: the policy is never asked
@@ -450,19 +451,21 @@ TEST_F_TIMEOUT(hooks, nolock_allocations_never_act, 600)
 }
 
 /*
- * __GFP_NORETRY and costly orders ask to fail fast rather than wait for
- * reclaim: a "kswapd direct" cgroup's such allocations, enough to take
- * node 0 well below low, wake kswapd and never reclaim synchronously.
+ * Costly orders would rather fail than wait for reclaim: a "kswapd direct
+ * unmap" cgroup's order-4 allocations, enough to take node 0 well below
+ * low, wake kswapd and never reclaim synchronously.  __GFP_NORETRY asks
+ * for light reclaim only: its order-0 allocations (readahead's kind) are
+ * reclaimed for, but never with unmapping or swap.
  */
-TEST_F_TIMEOUT(hooks, fail_fast_allocations_never_reclaim, 600)
+TEST_F_TIMEOUT(hooks, fail_fast_allocations_reclaim_lightly, 600)
 {
 	static const char *const kinds[] = { "noretry", "costly" };
 
-	load_with(_metadata, "kswapd direct");
+	load_with(_metadata, "kswapd direct unmap");
 	ASSERT_EQ(0, lr_insmod(CHARGE_PROBE, "")) TH_LOG("insmod lr_charge_probe");
 	for (int k = 0; k < 2; k++) {
 		long pages = self->node0_mib * 256 * 60 / 100 / (k ? 16 : 1);
-		long asked0, wakeups0, reclaims0, got, local;
+		long asked0, wakeups0, reclaims0, reclaims, got, local;
 		char cmd[64], got_line[128];
 
 		ASSERT_EQ(0, lr_cg_enter(LR_CG_ROOT));
@@ -471,16 +474,26 @@ TEST_F_TIMEOUT(hooks, fail_fast_allocations_never_reclaim, 600)
 		asked0 = lr_cg_stat(CG_ON, "asked");
 		wakeups0 = lr_cg_stat(CG_ON, "kswapd_wakeups");
 		reclaims0 = lr_cg_stat(CG_ON, "direct_reclaims");
+		ASSERT_EQ(0, lr_trace_on(NULL));
 		snprintf(cmd, sizeof(cmd), "0 0 %ld %s", pages, kinds[k]);
 		EXPECT_EQ(0, lr_write_str(CHARGE_ALLOC, cmd));
+		lr_trace_off();
 		probe_got(&got, &local, got_line, sizeof(got_line));
+		reclaims = lr_cg_stat(CG_ON, "direct_reclaims") - reclaims0;
 		TH_LOG("%s: asked %ld, kswapd_wakeups %ld, direct_reclaims %ld; %s", kinds[k],
 		       lr_cg_stat(CG_ON, "asked") - asked0,
-		       lr_cg_stat(CG_ON, "kswapd_wakeups") - wakeups0,
-		       lr_cg_stat(CG_ON, "direct_reclaims") - reclaims0, got_line);
+		       lr_cg_stat(CG_ON, "kswapd_wakeups") - wakeups0, reclaims, got_line);
 		EXPECT_GT(lr_cg_stat(CG_ON, "kswapd_wakeups") - wakeups0, 0)
 			TH_LOG("%s: node 0 never fell short: proves nothing", kinds[k]);
-		EXPECT_EQ(0, lr_cg_stat(CG_ON, "direct_reclaims") - reclaims0) TH_LOG("%s", kinds[k]);
+		if (k) {
+			EXPECT_EQ(0, reclaims) TH_LOG("costly");
+			continue;
+		}
+		EXPECT_GT(reclaims, 0) TH_LOG("noretry: no light reclaim");
+		EXPECT_TRUE(lr_trace_has("NORETRY", "actions=WAKE_KSWAPD|RECLAIM "))
+			TH_LOG("noretry: no decision traced with RECLAIM alone");
+		EXPECT_FALSE(lr_trace_has("NORETRY", "RECLAIM_UNMAP"))
+			TH_LOG("noretry: reclaim asked to unmap");
 	}
 }
 
