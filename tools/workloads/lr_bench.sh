@@ -132,7 +132,8 @@ permute() {
 	}'
 }
 
-# raw NAME FILE...: the files' contents as one raw block of the log.
+# raw NAME FILE...: the files' contents as one raw block of the log, each
+# followed by its FILE.nodes (snap's per-node meminfo) when there is one.
 raw() {
 	local name=$1 f
 	shift
@@ -140,6 +141,7 @@ raw() {
 	for f in "$@"; do
 		echo "==> $f <=="
 		cat "$f" 2>/dev/null
+		[ ! -e "$f.nodes" ] || { echo "==> $f.nodes <=="; cat "$f.nodes"; }
 	done
 	echo "@raw-end"
 }
@@ -159,9 +161,11 @@ fill() {
 	fi || die "filling node $1 failed: $(cat /tmp/fill.out)"
 }
 
-# snap FILE: the counters a run is measured by.
+# snap FILE: the counters a run is measured by; every node's whole meminfo
+# in FILE.nodes, for the raw log (what else holds a node that is not full).
 snap() {
 	local d
+	cat $NODE/node[0-9]*/meminfo > "$1.nodes"
 	{
 		awk '$1 ~ /^(pgsteal_kswapd|pgsteal_direct|pgscan_kswapd|pgscan_direct|pageoutrun|numa_miss|numa_foreign)$/ { print }
 		     $1 ~ /^allocstall_/ { s += $2 } END { print "allocstall", s }' /proc/vmstat
