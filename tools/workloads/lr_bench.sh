@@ -162,10 +162,11 @@ fill() {
 }
 
 # snap FILE: the counters a run is measured by; every node's whole meminfo
-# in FILE.nodes, for the raw log (what else holds a node that is not full).
+# and /proc/buddyinfo in FILE.nodes, for the raw log (what else holds a
+# node that is not full, and in what pieces its free memory is).
 snap() {
 	local d
-	cat $NODE/node[0-9]*/meminfo > "$1.nodes"
+	cat $NODE/node[0-9]*/meminfo /proc/buddyinfo > "$1.nodes"
 	{
 		awk '$1 ~ /^(pgsteal_kswapd|pgsteal_direct|pgscan_kswapd|pgscan_direct|pageoutrun|numa_miss|numa_foreign)$/ { print }
 		     $1 ~ /^allocstall_/ { s += $2 } END { print "allocstall", s }' /proc/vmstat
