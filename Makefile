@@ -6,7 +6,7 @@
 #   make            bootstrap if needed, build the kernel and local_reclaim.ko
 #   make demo       the main job: the benchmark at demo size (~44 min), table,
 #                   results.json/csv and plot.svg under results/
-#   make bench      the benchmark at full size (3 repetitions, ~77 min)
+#   make bench      the benchmark at full size (3 repetitions, 48 - 77 min)
 #   make check      every test: host checks, builds, guest selftests, the
 #                   reliability suite, and a smoke of it on the debug kernel;
 #                   ends with a table of phase times (README: warm 23 min,
