@@ -31,6 +31,7 @@
  *    the module unloaded.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <time.h>
 
 #include "kselftest_harness.h"
@@ -520,17 +521,27 @@ static long cg_stall_us(const char *cg)
  */
 TEST_F_TIMEOUT(hooks, policy_wait_is_a_memory_stall, 600)
 {
-	long waits0, waits1, stall0, stall1, pages, got, local;
+	long waits0, waits1, stall0, stall1, pages, pcp, got, local;
 	char cmd[64], got_line[128];
+	cpu_set_t cpu0;
 
 	probe_in_cg_on(_metadata, self->node0_mib, "direct");
 	ASSERT_EQ(0, lr_write_str(CHARGE_ALLOC, "hold 0"));
 	/*
 	 * Node 0's Normal zone down to low, then 200 allocations below it; if
-	 * the fill left it below low already, 200 allocations.
+	 * the fill left it below low already, 200 allocations.  The pages on
+	 * the allocating CPU's per-CPU list come first and leave "pages free"
+	 * where it is (a run that left them out allocated 274 pages, all from
+	 * that list, and never went below low): the test allocates on CPU 0
+	 * (node 0's) and counts that list too.
 	 */
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
 	pages = lr_zone_field(0, "Normal", "pages free") - lr_zone_field(0, "Normal", "low");
-	pages = (pages > 0 ? pages : 0) + 200;
+	pcp = lr_zone_pcp_pages(0, "Normal", 0);
+	ASSERT_GE(pcp, 0) TH_LOG("no per-CPU list of node 0's Normal zone for CPU 0");
+	pages = (pages > 0 ? pages : 0) + pcp + 200;
 	stall0 = cg_stall_us(CG_ON);
 	ASSERT_GE(stall0, 0) TH_LOG("no memory.pressure: the kernel lacks CONFIG_PSI");
 	waits0 = lr_vmstat("node_reclaim_policy_wait");
@@ -540,8 +551,9 @@ TEST_F_TIMEOUT(hooks, policy_wait_is_a_memory_stall, 600)
 	stall1 = cg_stall_us(CG_ON);
 	EXPECT_EQ(0, lr_write_str(CHARGE_ALLOC, "release 0"));
 	probe_got(&got, &local, got_line, sizeof(got_line));
-	TH_LOG("%ld waits for node 0's reclaim lock, CG_ON's memory stall +%ld us "
-	       "(%.1f ms a wait); %s", waits1 - waits0, stall1 - stall0,
+	TH_LOG("%ld pages asked (%ld on CPU 0's list of node 0's Normal): %ld waits for node 0's "
+	       "reclaim lock, CG_ON's memory stall +%ld us (%.1f ms a wait); %s", pages, pcp,
+	       waits1 - waits0, stall1 - stall0,
 	       waits1 > waits0 ? (stall1 - stall0) / 1000.0 / (waits1 - waits0) : 0.0, got_line);
 	EXPECT_GT(waits1 - waits0, 10) TH_LOG("the policy hardly waited: proves nothing");
 	/* Each wait is 16-20 ms (5 ticks at HZ=250): count at least 10. */

@@ -405,4 +405,37 @@ static inline long lr_zone_field(int nid, const char *zone, const char *field)
 	return found;
 }
 
+/*
+ * The pages on CPU's per-CPU list of node NID's zone ZONE ("count:" of that
+ * CPU's pageset in /proc/zoneinfo); -1 if there is none.  They are not in
+ * the zone's "pages free", and order-0 allocations on that CPU take them
+ * before the zone's free pages move at all.
+ */
+static inline long lr_zone_pcp_pages(int nid, const char *zone, int cpu)
+{
+	FILE *f = fopen("/proc/zoneinfo", "r");
+	char line[256], z[32];
+	bool in = false;
+	long v, found = -1;
+	int n, c = -1;
+
+	if (!f)
+		return -1;
+	while (found < 0 && fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " ");
+
+		if (sscanf(line, "Node %d, zone %31s", &n, z) == 2) {
+			in = n == nid && !strcmp(z, zone);
+			c = -1;
+			continue;
+		}
+		if (in && sscanf(p, "cpu: %d", &n) == 1)
+			c = n;
+		else if (in && c == cpu && sscanf(p, "count: %ld", &v) == 1)
+			found = v;
+	}
+	fclose(f);
+	return found;
+}
+
 #endif /* LR_UTIL_H */
