@@ -55,11 +55,15 @@ lr_foreign_upgrades() {
 	local release=$1 own
 	own="(Debian|Debian-Security):$release[./][^,)]*"
 	if [[ $release =~ ^[0-9]+$ ]]; then
-		grep -E '^Inst [^ ]+ \[' | grep -vE "\(([^ ]+ )?$own(, $own)* \[" || true
+		lr_upgrades | grep -vE "\(([^ ]+ )?$own(, $own)* \[" || true
 	else
-		grep -E '^Inst [^ ]+ \[' || true
+		lr_upgrades
 	fi
 }
+
+# lr_upgrades: of the lines of an apt-get -s run on stdin, those that
+# upgrade an installed package ("Inst P [old] (new ...)").
+lr_upgrades() { grep -E '^Inst [^ ]+ \[' || true; }
 
 # The symbols the series exports that local_reclaim.ko links against; a
 # tree without them is not patched.
