@@ -373,16 +373,17 @@ static inline long long lr_trace_max(const char *a, const char *field)
 }
 
 /*
- * The value of FIELD ("pages free", "min", "low", "present",
- * "nr_zone_active_anon", ...) in node NID's zone ZONE of /proc/zoneinfo;
- * -1 if the zone or the field is missing.
+ * The value of FIELD in node NID's zone ZONE of /proc/zoneinfo, at its
+ * first occurrence after the line AFTER of that zone (NULL: from the zone's
+ * start); -1 if the zone, the line or the field is missing.
  */
-static inline long lr_zone_field(int nid, const char *zone, const char *field)
+static inline long lr_zone_field_after(int nid, const char *zone, const char *after,
+				       const char *field)
 {
 	FILE *f = fopen("/proc/zoneinfo", "r");
-	size_t flen = strlen(field);
+	size_t flen = strlen(field), alen = after ? strlen(after) : 0;
 	char line[256], z[32];
-	bool in = false;
+	bool in = false, seen = false;
 	long v, found = -1;
 	int n;
 
@@ -393,9 +394,16 @@ static inline long lr_zone_field(int nid, const char *zone, const char *field)
 
 		if (sscanf(line, "Node %d, zone %31s", &n, z) == 2) {
 			in = n == nid && !strcmp(z, zone);
+			seen = !after;
 			continue;
 		}
-		if (in && !strncmp(p, field, flen) && p[flen] == ' ' &&
+		if (!in)
+			continue;
+		if (!seen) {
+			seen = !strncmp(p, after, alen) && p[alen] == '\n';
+			continue;
+		}
+		if (!strncmp(p, field, flen) && p[flen] == ' ' &&
 		    sscanf(p + flen, "%ld", &v) == 1) {
 			found = v;
 			break;
@@ -406,36 +414,27 @@ static inline long lr_zone_field(int nid, const char *zone, const char *field)
 }
 
 /*
- * The pages on CPU's per-CPU list of node NID's zone ZONE ("count:" of that
- * CPU's pageset in /proc/zoneinfo); -1 if there is none.  They are not in
- * the zone's "pages free", and order-0 allocations on that CPU take them
- * before the zone's free pages move at all.
+ * The value of FIELD ("pages free", "min", "low", "present",
+ * "nr_zone_active_anon", ...) in node NID's zone ZONE of /proc/zoneinfo;
+ * -1 if the zone or the field is missing.
+ */
+static inline long lr_zone_field(int nid, const char *zone, const char *field)
+{
+	return lr_zone_field_after(nid, zone, NULL, field);
+}
+
+/*
+ * The pages on CPU's per-CPU list of node NID's zone ZONE (the "count:" of
+ * that CPU's pageset); -1 if there is none.  They are not in the zone's
+ * "pages free", and order-0 allocations on that CPU take them before the
+ * zone's free pages move at all.
  */
 static inline long lr_zone_pcp_pages(int nid, const char *zone, int cpu)
 {
-	FILE *f = fopen("/proc/zoneinfo", "r");
-	char line[256], z[32];
-	bool in = false;
-	long v, found = -1;
-	int n, c = -1;
+	char after[16];
 
-	if (!f)
-		return -1;
-	while (found < 0 && fgets(line, sizeof(line), f)) {
-		char *p = line + strspn(line, " ");
-
-		if (sscanf(line, "Node %d, zone %31s", &n, z) == 2) {
-			in = n == nid && !strcmp(z, zone);
-			c = -1;
-			continue;
-		}
-		if (in && sscanf(p, "cpu: %d", &n) == 1)
-			c = n;
-		else if (in && c == cpu && sscanf(p, "count: %ld", &v) == 1)
-			found = v;
-	}
-	fclose(f);
-	return found;
+	snprintf(after, sizeof(after), "cpu: %d", cpu);
+	return lr_zone_field_after(nid, zone, after, "count:");
 }
 
 #endif /* LR_UTIL_H */
