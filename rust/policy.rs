@@ -528,12 +528,15 @@ impl Actions {
 /// Nodes beyond reach ([`within_reach`]) keep the default behaviour: that
 /// is where the allocation may spill once every nearer node has been worked
 /// on.  Synchronous reclaim is only asked for allocations that may sleep,
-/// and not for costly orders (transparent huge pages and other
-/// opportunistic allocations, which would rather fail than wait).
-/// `__GFP_NORETRY` allocations of smaller orders (readahead, slab's first
-/// try at its preferred order) get light reclaim: the node's unmapped page
-/// cache, never unmapping or swapping, which that flag rules out as
-/// disruptive.
+/// and it is light reclaim (the node's unmapped page cache, never
+/// unmapping or swapping) unless the allocation is one that would rather
+/// fail than disrupt other tenants: `__GFP_NORETRY` (readahead, slab's
+/// first try at its preferred order) and costly orders (the page cache's
+/// large folios, transparent huge pages that may reclaim).  Those get
+/// light reclaim of their own size, as `zone_reclaim_mode` gives every
+/// order: on a node full of clean page cache, evicting its oldest folios
+/// frees blocks of their order, and leaving it to kswapd alone sends the
+/// file's large folios to the remote node.
 ///
 /// Only the allocator's first attempt is acted on.  When it fails, every
 /// node, within reach or not, is short, and the slow path's own kswapd
@@ -551,9 +554,9 @@ pub(crate) fn decide(eff: Effective, site: Site, node: Candidate, ctx: AllocCont
             if eff.mode.contains(ModeFlag::Kswapd) && ctx.may_wake_kswapd {
                 actions |= Action::WakeKswapd;
             }
-            if eff.mode.contains(ModeFlag::Direct) && ctx.may_sleep && !ctx.costly {
+            if eff.mode.contains(ModeFlag::Direct) && ctx.may_sleep {
                 actions |= Action::Reclaim;
-                if eff.mode.contains(ModeFlag::Unmap) && !ctx.no_retry {
+                if eff.mode.contains(ModeFlag::Unmap) && !ctx.no_retry && !ctx.costly {
                     actions |= Action::ReclaimUnmap;
                 }
             }
@@ -820,6 +823,7 @@ mod tests {
         let (w, busy) = (Site::Watermark, Site::KswapdBusy);
         let kd = eff(ModeFlag::Kswapd | ModeFlag::Direct, 21);
         let all = eff(Mode(7), 21);
+        let dmu = eff(ModeFlag::Direct | ModeFlag::Unmap, 21);
         let (ksw, dir, unm, off) = (
             eff(Mode::from(ModeFlag::Kswapd), 21),
             eff(Mode::from(ModeFlag::Direct), 21),
@@ -879,8 +883,13 @@ mod tests {
             ("NORETRY, costly", all, w, LOCAL, ctx(|c| {
                 c.no_retry = true;
                 c.costly = true
+            }), Actions(0x3)),
+            ("costly order", all, w, LOCAL, costly, Actions(0x3)),
+            ("costly, direct unmap", dmu, w, LOCAL, costly, RECLAIM),
+            ("costly, atomic", all, w, LOCAL, ctx(|c| {
+                c.costly = true;
+                c.may_sleep = false
             }), WAKE),
-            ("costly order", all, w, LOCAL, costly, WAKE),
             ("THISNODE", all, w, LOCAL, thisnode, NONE),
             ("THISNODE, busy", all, busy, LOCAL, thisnode, NONE),
             ("slow path", all, w, LOCAL, slow, NONE),
