@@ -82,11 +82,13 @@ cg_drop() { rmdir "$CG/$1" 2>/dev/null || true; }
 # Node 0 is where every workload runs; its MemTotal sets the sizes.
 TOTAL0=$(meminfo_mib 0 MemTotal)
 
-# NODE's zones' high watermarks together, in MiB (4 KiB pages).
-high_mib() {
-	awk -v n="$1" '$1 == "Node" { on = ($2 == n ",") } on && $1 == "high" { s += $2 }
+# wmark_mib NODE WMARK: NODE's zones' WMARK (min, low, high) watermarks
+# together, in MiB (4 KiB pages).
+wmark_mib() {
+	awk -v n="$1" -v w="$2" '$1 == "Node" { on = ($2 == n ",") } on && $1 == w { s += $2 }
 		END { print int(s * 4 / 1024) }' /proc/zoneinfo
 }
+high_mib() { wmark_mib "$1" high; }
 
 drop_caches() { sync; put /proc/sys/vm/drop_caches 3; }
 
@@ -149,16 +151,44 @@ raw() {
 # fill NODE MIB [CGROUP [dd]]: read MIB MiB of the scratch file on NODE's
 # CPUs as an ordinary task (unbound: once NODE is short the rest spills),
 # from a part of the file of NODE's own; with "dd", Debian's dd reads it
-# (the Redis scenario's neighbour).  Its output is in /tmp/fill.out.
+# (the Redis scenario's neighbour).  Readahead's large folios (up to order
+# 9) need free blocks of their order: on a node whose free memory is in
+# smaller blocks (after earlier runs) they spill while the node still has
+# hundreds of MiB free, and the run would start from a node that is not
+# full.  So, once kswapd is idle, the same task reads what the node still
+# has free above its low watermark in single pages (fill_node -s), bound
+# to the node (even an order-0 read, unbound, went to node 1 with 300 MiB
+# of node 0's Normal zone free in blocks of order 0 to 8, after runs that
+# woke node 0's kswapd for order 9), from the next part of the file, until
+# at most 16 MiB are left above low (4 reads at most).  FILL_FREE_KBn is
+# what node n had free after the first read (the @run records carry node
+# 0's); the output of every read is in /tmp/fill.out.
+FILL_FREE_KB0=-
 fill() {
-	local cmd="$BIN/fill_node -u -o $(($1 * 1280)) $1 $2"
+	local cmd="$BIN/fill_node -u -o $(($1 * 1280)) $1 $2" free top at=$(($1 * 1280 + $2)) i=0
 	[ "${4:-}" != dd ] ||
 		cmd="taskset -c $(cat $NODE/node$1/cpulist) dd if=/mnt/scratch/fill of=/dev/null bs=1M count=$2 skip=$(($1 * 1280))"
-	if [ -n "${3:-}" ]; then
-		sh -c "echo \$\$ > $CG/$3/cgroup.procs && exec $cmd" > /tmp/fill.out 2>&1
+	in_cg "${3:-}" "$cmd" > /tmp/fill.out 2>&1 || die "filling node $1 failed: $(cat /tmp/fill.out)"
+	eval "FILL_FREE_KB$1=$(awk '$3 == "MemFree:" { print $4 }' $NODE/node"$1"/meminfo)"
+	while [ $i -lt 4 ]; do
+		kswapd_idle
+		free=$(meminfo_mib "$1" MemFree)
+		top=$((free - $(wmark_mib "$1" low)))
+		[ "$top" -gt 16 ] || break
+		progress "node $1 has $free MiB free after the fill: $top MiB more in single pages, bound to it"
+		in_cg "${3:-}" "$BIN/fill_node -s -o $at $1 $top" >> /tmp/fill.out 2>&1 ||
+			die "topping up node $1 failed: $(cat /tmp/fill.out)"
+		at=$((at + top)) i=$((i + 1))
+	done
+}
+
+# in_cg CGROUP COMMAND: COMMAND in CGROUP (none: in ours).
+in_cg() {
+	if [ -n "$1" ]; then
+		sh -c "echo \$\$ > $CG/$1/cgroup.procs && exec $2"
 	else
-		$cmd > /tmp/fill.out 2>&1
-	fi || die "filling node $1 failed: $(cat /tmp/fill.out)"
+		$2
+	fi
 }
 
 # snap FILE: the counters a run is measured by; every node's whole meminfo
@@ -421,7 +451,8 @@ fill_and_apply() {
 
 # The fields every placement @run carries after its measurement.
 run_fields() {
-	echo "$(setting_fields) idle_before_ms=$IDLE_BEFORE_MS idle_after_ms=$IDLE_MS" \
+	echo "$(setting_fields) fill_free_kb0=$FILL_FREE_KB0" \
+		"idle_before_ms=$IDLE_BEFORE_MS idle_after_ms=$IDLE_MS" \
 		"idle_gave_up=$IDLE_GAVE_UP$(cat /tmp/alt.fields)"
 }
 
@@ -760,7 +791,7 @@ apps_run() {
 		"distance=$(config_distance bench_a "$1")$pp" \
 		"mib_s=$((mib * 100 / (t1 - t0 + 1)))$cg$(numastat_fields /tmp/numastat)" \
 		"$(delta /tmp/before /tmp/after)$(lr_fields bench_a)$(run_fields)"
-	raw "apps_$2-$1-rep$5" /tmp/stress.out /tmp/pp /tmp/numastat /tmp/numa_stat /tmp/before /tmp/after /tmp/alt.out
+	raw "apps_$2-$1-rep$5" /tmp/fill.out /tmp/stress.out /tmp/pp /tmp/numastat /tmp/numa_stat /tmp/before /tmp/after /tmp/alt.out
 	rm -f /mnt/scratch/tmp-stress-ng-* 2>/dev/null
 	apply_config bench_a default
 	cg_drop bench_a
