@@ -85,6 +85,15 @@ pub fn num(v: Option<f64>, prec: usize) -> String {
     }
 }
 
+/// Node 0's free memory when the workload started (the fill done, kswapd
+/// idle), median MiB: a node that was not full explains a local%.
+fn free0(row: &Row<'_>) -> String {
+    num(
+        row.med(|r| r.record.num("free_before_kb0").map(|kb| kb / 1024.0)),
+        0,
+    )
+}
+
 fn count(row: &Row<'_>, key: &str) -> String {
     num(row.med(|r| r.counters.get(key).copied()), 0)
 }
@@ -114,6 +123,7 @@ pub fn apps(runs: &[Run], scenario: &str) -> String {
         "kswapd_steal",
         "direct_steal",
         "numa_bal",
+        "N0_free_MiB",
     ];
     if redis {
         head.extend([
@@ -137,6 +147,7 @@ pub fn apps(runs: &[Run], scenario: &str) -> String {
             count(&row, "pgsteal_kswapd"),
             count(&row, "pgsteal_direct"),
             num(rec(f, "numa_balancing"), 0),
+            free0(&row),
         ];
         if redis {
             cells.extend([
@@ -161,7 +172,8 @@ pub fn apps(runs: &[Run], scenario: &str) -> String {
     };
     format!(
         "Scenario \"{scenario}\": {what}; local% by move_pages(2) on the program's pages, \
-         numastat% by numastat -p{}\n\n{}",
+         numastat% by numastat -p; N0_free_MiB: node 0's free memory when the program \
+         started{}\n\n{}",
         reps_note(runs, scenario),
         t.render()
     )
@@ -203,6 +215,7 @@ pub fn filled(runs: &[Run], topo: &Topology) -> String {
         "lr_direct",
         "lr_reclaimed",
         "numa_miss",
+        "N0_free_MiB",
     ]);
     for row in rows(runs, "filled") {
         let f = row.first();
@@ -224,6 +237,7 @@ pub fn filled(runs: &[Run], topo: &Topology) -> String {
             count(&row, "lr_direct_reclaims"),
             count(&row, "lr_pages_reclaimed"),
             count(&row, "numa_miss"),
+            free0(&row),
         ]);
     }
     let sizes: Vec<String> = topo
@@ -246,7 +260,7 @@ pub fn filled(runs: &[Run], topo: &Topology) -> String {
         "Scenario \"filled node\": {} nodes (MemTotal {} MiB), distance {}; node 0 full of clean \
          page cache,\nthen an anon workload of SIZE% of node 0's capacity ({}; the capacity is \
          node 0's free\nmemory with the page cache dropped, less its high watermarks) on node 0's \
-         CPUs{}\n\n{}",
+         CPUs; N0_free_MiB: node 0's free memory\nwhen the workload started{}\n\n{}",
         topo.nodes,
         sizes.join(" / "),
         topo.distance[0].get(1).copied().unwrap_or(0.0),
