@@ -41,10 +41,10 @@ programs="
 cgroup.test_memcontrol test_memcontrol
 cgroup.test_kmem test_kmem
 mm.migration migration
-mm.ksm_numa_merge_across ksm_tests -N -m 1
-mm.ksm_numa_merge_within ksm_tests -N -m 0
-mm.ksm_merge ksm_tests -M -p 10
-mm.ksm_unmerge ksm_tests -U
+mm.ksm_numa_merge_across ksm_tests -d -N -m 1
+mm.ksm_numa_merge_within ksm_tests -d -N -m 0
+mm.ksm_merge ksm_tests -d -M -p 10
+mm.ksm_unmerge ksm_tests -d -U
 mm.ksm_functional ksm_functional_tests
 mm.mlock2 mlock2-tests
 mm.mlock_random mlock-random-test
@@ -83,6 +83,15 @@ setup() {
 	grep -q '^/dev/vdb ' /proc/swaps || echo "# no swap: run-guest --swap is needed"
 }
 
+# ksm_state LABEL WHEN: for the KSM programs, KSM's sysfs state, which
+# they write to and assert on (their writes fail silently: fprintf's
+# error shows at fclose, which they do not check).
+ksm_state() {
+	case $1 in
+	mm.ksm*) echo "# ksm $2: $(cd /sys/kernel/mm/ksm && grep -H . * 2>/dev/null | tr '\n' ' ')" ;;
+	esac
+}
+
 # attempt LABEL N CMD...: runs the program once, leaves its output in
 # $work/$pass/LABEL.N.out and its results ("pass|fail|skip NUMBER NAME"
 # lines; NUMBER 0 for a program that printed none) in $work/$pass/LABEL.N.
@@ -96,8 +105,10 @@ attempt() {
 	# cache left by the one before.
 	echo 0 > /proc/sys/vm/nr_hugepages
 	echo 3 > /proc/sys/vm/drop_caches
+	ksm_state "$label" before
 	timeout 600 chroot "$root" "./$@" > "$out" 2>&1
 	rc=$?
+	ksm_state "$label" after
 	sed 's/^/#   /' "$out"
 	echo "# $label exited $rc after $(($(date +%s) - start)) s"
 	awk -v rc="$rc" '
