@@ -73,7 +73,8 @@ loaded() { [ -d $LR ]; }
 load() { loaded || insmod $MOD || die "insmod $MOD failed"; }
 unload() { ! loaded || rmmod local_reclaim || die "rmmod local_reclaim failed"; }
 put() { echo "$2" > "$1" || die "cannot write '$2' to $1"; }
-meminfo_mib() { awk -v f="$2:" '$3 == f { print int($4 / 1024) }' $NODE/node"$1"/meminfo; }
+meminfo_kb() { awk -v f="$2:" '$3 == f { print $4 }' $NODE/node"$1"/meminfo; }
+meminfo_mib() { echo $(($(meminfo_kb "$1" "$2") / 1024)); }
 list() { echo "$1" | tr ' ' ','; }
 
 cg_make() { rmdir "$CG/$1" 2>/dev/null; mkdir "$CG/$1" || die "mkdir $CG/$1"; }
@@ -160,16 +161,16 @@ raw() {
 # to the node (even an order-0 read, unbound, went to node 1 with 300 MiB
 # of node 0's Normal zone free in blocks of order 0 to 8, after runs that
 # woke node 0's kswapd for order 9), from the next part of the file, until
-# at most 16 MiB are left above low (4 reads at most).  FILL_FREE_KBn is
-# what node n had free after the first read (the @run records carry node
-# 0's); the output of every read is in /tmp/fill.out.
+# at most 16 MiB are left above low (4 reads at most).  FILL_FREE_KB0 is
+# what node 0 had free after its first read (the @run records carry it);
+# the output of every read is in /tmp/fill.out.
 FILL_FREE_KB0=-
 fill() {
 	local cmd="$BIN/fill_node -u -o $(($1 * 1280)) $1 $2" free top at=$(($1 * 1280 + $2)) i=0
 	[ "${4:-}" != dd ] ||
 		cmd="taskset -c $(cat $NODE/node$1/cpulist) dd if=/mnt/scratch/fill of=/dev/null bs=1M count=$2 skip=$(($1 * 1280))"
 	in_cg "${3:-}" "$cmd" > /tmp/fill.out 2>&1 || die "filling node $1 failed: $(cat /tmp/fill.out)"
-	eval "FILL_FREE_KB$1=$(awk '$3 == "MemFree:" { print $4 }' $NODE/node"$1"/meminfo)"
+	[ "$1" != 0 ] || FILL_FREE_KB0=$(meminfo_kb 0 MemFree)
 	while [ $i -lt 4 ]; do
 		kswapd_idle
 		free=$(meminfo_mib "$1" MemFree)
