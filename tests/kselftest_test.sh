@@ -112,12 +112,13 @@ attempt() {
 	# the first page waits for the second: "KSM NUMA merging" failed 32
 	# times in 150 with smart_scan on, 0 in 150 with it off (same guest,
 	# module unloaded).  So those programs run with it off, restored after.
+	smart=$(cat /sys/kernel/mm/ksm/smart_scan)
 	[ "$1" != ksm_tests ] || echo 0 > /sys/kernel/mm/ksm/smart_scan
 	ksm_state "$label" before
 	timeout 600 chroot "$root" "./$@" > "$out" 2>&1
 	rc=$?
 	ksm_state "$label" after
-	[ "$1" != ksm_tests ] || echo 1 > /sys/kernel/mm/ksm/smart_scan
+	echo "$smart" > /sys/kernel/mm/ksm/smart_scan
 	sed 's/^/#   /' "$out"
 	echo "# $label exited $rc after $(($(date +%s) - start)) s"
 	awk -v rc="$rc" '
