@@ -474,22 +474,35 @@ pub fn goals(
             ));
         }
     }
-    let filled = rows(runs, "filled");
-    let worst = filled
-        .iter()
-        .filter(|r| r.first().config.contains("kswapd") || r.first().config.contains("direct"))
-        .filter_map(|r| Some((r.med(|x| x.over_eviction)?, r.first())))
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    if let Some((v, r)) = worst {
-        out.push((
-            format!(
-                "over-eviction, worst local_reclaim row ({}, {:.0}%, {:.0} thread(s)): {v:.2} (goal <= 1.1)",
-                label("filled", &r.config),
-                r.size_pct,
-                r.threads
-            ),
-            v <= 1.1,
-        ));
+    // Over-eviction is a per-run failure: the worst repetition of every
+    // cell that places on a filled node counts, not the median.
+    for (who, is_cfg) in [
+        (
+            "local_reclaim",
+            (|c: &str| c.contains("kswapd") || c.contains("direct")) as fn(&str) -> bool,
+        ),
+        ("zone_reclaim_mode", |c: &str| c.starts_with("zrm")),
+    ] {
+        let worst = ["filled", "neighbour", "redis"]
+            .iter()
+            .flat_map(|s| runs.iter().filter(move |r| r.scenario == *s))
+            .filter(|r| is_cfg(&r.config))
+            .filter_map(|r| Some((r.over_eviction?, r)))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((v, r)) = worst {
+            out.push((
+                format!(
+                    "over-eviction, worst {who} run of the filled, neighbour and redis scenarios \
+                     ({} {}, {:.0}%, {:.0} thread(s), rep {:.0}): {v:.2} (goal <= 1.05)",
+                    r.scenario,
+                    label(&r.scenario, &r.config),
+                    r.size_pct,
+                    r.threads,
+                    r.rep
+                ),
+                v <= 1.05,
+            ));
+        }
     }
     let (guest, fits) = rate_guest(rate_topo);
     for (size, threads, s) in alloc_rate(runs) {
