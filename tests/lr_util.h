@@ -280,13 +280,21 @@ static inline long lr_cg_stat_node(const char *cg, const char *name, int nid)
 	return p ? strtol(p + strlen(key), NULL, 10) : -1;
 }
 
+/* kernel.numa_balancing as lr_vm_quiet() found it, for lr_vm_restore(). */
+static char lr_saved_numa_balancing[16];
+
 /*
  * A scenario's starting point: no watermark boosting (it would let kswapd
- * run on after a fill), no NUMA balancing (it would move the pages being
- * counted), the module unloaded.  0 or -1.
+ * run on after a fill), no NUMA balancing (on at boot, as on Debian; it
+ * would move the pages being counted while they are counted), the module
+ * unloaded.  0 or -1.
  */
 static inline int lr_vm_quiet(void)
 {
+	if (!lr_saved_numa_balancing[0] &&
+	    lr_read_file("/proc/sys/kernel/numa_balancing", lr_saved_numa_balancing,
+			 sizeof(lr_saved_numa_balancing)) < 0)
+		lr_saved_numa_balancing[0] = 0;
 	if (lr_write_str("/proc/sys/vm/watermark_boost_factor", "0") ||
 	    lr_write_str("/proc/sys/kernel/numa_balancing", "0"))
 		return -1;
@@ -303,6 +311,18 @@ static inline void lr_vm_restore(void)
 	lr_write_str("/proc/sys/vm/watermark_boost_factor", "15000");
 	lr_write_str("/proc/sys/vm/watermark_scale_factor", "10");
 	lr_write_str("/proc/sys/vm/overcommit_memory", "0");
+	if (lr_saved_numa_balancing[0])
+		lr_write_str("/proc/sys/kernel/numa_balancing", lr_saved_numa_balancing);
+}
+
+/* The LRU reclaim runs with: "mglru" or "classic" (guests boot with MGLRU). */
+static inline const char *lr_lru(void)
+{
+	char buf[32];
+
+	if (lr_read_file("/sys/kernel/mm/lru_gen/enabled", buf, sizeof(buf)) < 0)
+		return "classic";
+	return strtol(buf, NULL, 16) ? "mglru" : "classic";
 }
 
 /* ---- tracing: the node_reclaim_policy events ---- */
