@@ -81,3 +81,8 @@ lr_check_kdir() {
 			lr_die "the kernel at $kdir lacks the node reclaim policy series (no $sym in Module.symvers): apply patches/series and rebuild it"
 	done
 }
+
+# checkpatch.pl's options for the series: --strict; and UNKNOWN_COMMIT_ID
+# ignored, since the trees are unpacked from Debian's tarball, without the
+# history a Fixes: tag's commit could be looked up in.
+LR_CHECKPATCH_OPTS=(--strict --quiet --ignore UNKNOWN_COMMIT_ID)
