@@ -24,6 +24,10 @@ if [ -w "$lru_file" ]; then
 		echo "# run_tests.sh: $lru_file reads $state after writing $want"; exit 1 ;;
 	esac
 	echo "# lru: ${LR_LRU:-mglru} ($lru_file $state)"
+	# The switch moves every LRU folio between the two kinds of lists;
+	# start the first program from an empty page cache, not from that.
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
 elif [ "$want" = n ]; then
 	echo "# lru: classic (no multi-gen LRU in this kernel)"
 else
