@@ -31,6 +31,49 @@ lr_need() {
 		lr_die "'$1' is missing; run 'make bootstrap' (as root) or install it: $2"
 }
 
+# The project's private apt configuration: Debian's $LR_KSUITE at the
+# mirror the machine already uses, with its own sources list, lists, status
+# and archives under $LR_APT_ROOT; the system's apt state is never touched.
+LR_APT_ROOT=$LR_CACHE/apt
+
+# lr_apt_mirror: the mirror the machine already uses for Debian (deb822 or
+# one-line form); deb.debian.org when it names none.
+lr_apt_mirror() {
+	local f uri
+	for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -r "$f" ] || continue
+		uri=$(sed -n -e 's/^URIs:[[:space:]]*\([^[:space:]]*\/debian\/\?\)[[:space:]]*$/\1/p' \
+			     -e 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]*\/debian\/\?\)[[:space:]].*/\2/p' "$f" | head -n1)
+		[ -n "$uri" ] && { echo "$uri"; return 0; }
+	done
+	echo http://deb.debian.org/debian
+}
+
+# lr_private_apt: sets up $LR_APT_ROOT (its directories, an empty status
+# file, a sources list naming $LR_KSUITE main at lr_apt_mirror's URI), sets
+# LR_APT_URI to that URI and fills the array LR_APT_OPTS with the options
+# that point apt-get at it.  Dies without Debian's archive keyring.  Call it
+# directly, not in $(...): it sets variables and may exit.
+lr_private_apt() {
+	local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	mkdir -p "$LR_APT_ROOT"/{lists/partial,archives/partial,etc/preferences.d}
+	: > "$LR_APT_ROOT/status"
+	LR_APT_URI=$(lr_apt_mirror)
+	[ -r "$keyring" ] || lr_die "$keyring is missing; apt-get install debian-archive-keyring"
+	echo "deb [signed-by=$keyring] $LR_APT_URI $LR_KSUITE main" > "$LR_APT_ROOT/etc/sources.list"
+	LR_APT_OPTS=(-o "Dir::Etc::SourceList=$LR_APT_ROOT/etc/sources.list"
+		     -o "Dir::Etc::SourceParts=/dev/null"
+		     -o "Dir::Etc::Preferences=/dev/null"
+		     -o "Dir::Etc::PreferencesParts=$LR_APT_ROOT/etc/preferences.d"
+		     -o "Dir::State::Lists=$LR_APT_ROOT/lists"
+		     -o "Dir::State::status=$LR_APT_ROOT/status"
+		     -o "Dir::Cache=$LR_APT_ROOT"
+		     -o "Dir::Cache::Archives=$LR_APT_ROOT/archives"
+		     -o "APT::Get::List-Cleanup=0"
+		     -o "Debug::NoLocking=1"
+		     -o "APT::Sandbox::User=root")
+}
+
 # lr_series_patches: the kernel series' patch files in order, one path a
 # line, as patches/series names them (comments and blank lines skipped).
 # Fails when the series names a file that does not exist.
