@@ -66,6 +66,7 @@ T0=$(date +%s)
 
 ALL_CONFIGS="default zrm zrm_d10 membind agent damos kswapd direct kswapd_direct kswapd_direct_unmap"
 DAMON=/sys/kernel/mm/damon/admin/kdamonds
+DAMON_STAT=/sys/module/damon_stat/parameters/enabled
 
 progress() { echo "[bench $(($(date +%s) - T0)) s] $*"; }
 die() { echo "lr_bench: $*" >&2; exit 1; }
@@ -279,6 +280,14 @@ damos_start() {
 	local k=$DAMON/0 c t sc i=0 start end bp
 	[ -d $DAMON ] || die "no DAMON sysfs interface (CONFIG_DAMON_SYSFS)"
 	bp=$((($(high_mib "$1") + ALT_MARGIN_MIB) * 10000 / $(meminfo_mib "$1" MemTotal)))
+	# DAMON_STAT (on at boot on Debian's kernels) runs its context
+	# exclusively, and DAMON starts no other while it runs (EBUSY): an
+	# administrator who wants DAMOS turns it off first, and so do we, for
+	# the run only.
+	if [ "$(cat $DAMON_STAT 2>/dev/null)" = Y ]; then
+		put $DAMON_STAT N
+		DAMON_STAT_WAS=Y
+	fi
 	put $DAMON/nr_kdamonds 1
 	put $k/contexts/nr_contexts 1
 	c=$k/contexts/0
@@ -316,7 +325,7 @@ damos_start() {
 
 # alt_stop: stops the agent or DAMOS if one runs; their figures go to
 # /tmp/alt.fields (" key=value") and their output to /tmp/alt.out.
-AGENT_PID= DAMOS_BP=
+AGENT_PID= DAMOS_BP= DAMON_STAT_WAS=
 alt_stop() {
 	local sc=$DAMON/0/contexts/0/schemes/0
 	: > /tmp/alt.fields
@@ -337,6 +346,10 @@ alt_stop() {
 		} > /tmp/alt.out
 		put $DAMON/0/state off
 		DAMOS_BP=
+		if [ -n "$DAMON_STAT_WAS" ]; then
+			put $DAMON_STAT "$DAMON_STAT_WAS"
+			DAMON_STAT_WAS=
+		fi
 		awk '{ printf " damos_%s=%s", $1, $2 }' /tmp/alt.out > /tmp/alt.fields
 	fi
 }
