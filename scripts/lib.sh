@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
+# Its settings are read by the scripts that source it.
+# shellcheck shell=bash disable=SC2034
 # Shared settings for the project's scripts: cache location, toolchain
 # pins and small helpers.  Sourced, never executed.
 
@@ -96,7 +98,7 @@ lr_series_patches() {
 # name.  Every upgrade counts as foreign when RELEASE is not a number.
 lr_foreign_upgrades() {
 	local release=$1 own
-	own="(Debian|Debian-Security):$release[./][^,)]*"
+	own="(Debian|Debian-Security):${release}[./][^,)]*"
 	if [[ $release =~ ^[0-9]+$ ]]; then
 		lr_upgrades | grep -vE "\(([^ ]+ )?$own(, $own)* \[" || true
 	else

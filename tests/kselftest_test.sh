@@ -115,6 +115,7 @@ attempt() {
 	smart=$(cat /sys/kernel/mm/ksm/smart_scan)
 	[ "$1" != ksm_tests ] || echo 0 > /sys/kernel/mm/ksm/smart_scan
 	ksm_state "$label" before
+	# shellcheck disable=SC2145 # the program, then its arguments
 	timeout 600 chroot "$root" "./$@" > "$out" 2>&1
 	rc=$?
 	ksm_state "$label" after

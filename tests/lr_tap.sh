@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 # TAP helpers for the guest's shell selftests; sourced, not run:
 #
 #   TAP_PREFIX=lrctl; . ./lr_tap.sh

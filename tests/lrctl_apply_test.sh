@@ -30,6 +30,7 @@ cleanup() {
 }
 
 TAP_PREFIX=lrctl_apply TAP_OUT=/tmp/apply.out
+# shellcheck source=tests/lr_tap.sh
 . "$(dirname "$0")/lr_tap.sh"
 
 echo "TAP version 13"

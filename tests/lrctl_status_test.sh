@@ -11,6 +11,7 @@ MOD=/opt/local_reclaim/local_reclaim.ko
 NODES=/sys/devices/system/node
 
 TAP_PREFIX=lrctl_status TAP_OUT=/tmp/lrctl.out
+# shellcheck source=tests/lr_tap.sh
 . "$(dirname "$0")/lr_tap.sh"
 
 echo "TAP version 13"

@@ -25,6 +25,7 @@ expect() {
 has() { grep -q -- "$1" /tmp/lrctl.out || { echo "# no '$1' in:"; sed 's/^/#   /' /tmp/lrctl.out; return 1; }; }
 
 TAP_PREFIX=lrctl TAP_OUT=/tmp/lrctl.out
+# shellcheck source=tests/lr_tap.sh
 . "$(dirname "$0")/lr_tap.sh"
 
 echo "TAP version 13"

@@ -14,6 +14,7 @@ T=/sys/kernel/tracing
 DECIDE=$T/events/node_reclaim_policy/mm_node_reclaim_policy_decide
 NODE0=/sys/devices/system/node/node0
 TAP_PREFIX=tracing TAP_OUT=/tmp/tracing.out
+# shellcheck source=tests/lr_tap.sh
 . "$(dirname "$0")/lr_tap.sh"
 
 echo "TAP version 13"

@@ -6,6 +6,7 @@
 # file of rust/files.c and rust/counters.rs, every cgroup file.
 # Usage: abi_docs.sh KSRC (a 7.3 kernel source, for get_abi.py)
 set -u
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../../scripts/lib.sh"
 ksrc=$1
 abi=$LR_TOP/Documentation/ABI

@@ -11,6 +11,7 @@
 # difference, then fails on any not in ALLOW below, and on an ALLOW entry
 # that no longer differs.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../../scripts/lib.sh"
 
 # The differences that stay ours: one "SYMBOL  reason" a line.  Only what

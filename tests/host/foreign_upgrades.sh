@@ -4,6 +4,7 @@
 # stable or security update of the release the system runs, never to
 # another release's version (the apt pitfall of ../shared/TOOLCHAIN.md).
 set -u
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../../scripts/lib.sh"
 fail=0
 sim='NOTE: This is only a simulation!

@@ -7,6 +7,7 @@
 # install and uninstall; after uninstall nothing but directories is left.
 # Needs what make builds: local_reclaim.ko and tools/build/lrctl.
 set -u
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../../scripts/lib.sh"
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT

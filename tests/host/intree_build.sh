@@ -13,6 +13,7 @@
 # on the pristine source (no series) Kconfig drops the symbol.
 # Usage: intree_build.sh KDIR (the cached, patched build tree)
 set -u
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../../scripts/lib.sh"
 kdir=$(cd "$1" && pwd)
 src=$(readlink -f "$kdir/source")

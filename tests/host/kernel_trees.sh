@@ -10,6 +10,7 @@
 # so make check can run this while guests read the repository's module.
 # Usage: kernel_trees.sh KDIR (the cached, patched build tree)
 set -u
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../../scripts/lib.sh"
 kdir=$1
 src=$kdir
@@ -74,6 +75,7 @@ mkdir -p "$dk"
 cp -r "$top/Kbuild" "$top/rust" "$dk/"
 rm -rf "$dk/rust/target"
 (
+	# shellcheck disable=SC2034 # read by dkms.conf
 	kernel_source_dir=$kdir dkms_tree=$tmp/dkms LLVM=$LR_LLVM
 	# shellcheck source=/dev/null
 	. "$top/dkms.conf"

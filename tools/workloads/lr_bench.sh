@@ -1,5 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# Busybox ash, which has local as dash has.
+# shellcheck shell=dash
 # lr_bench: the guest side of the benchmark (scripts/bench boots the guests
 # and runs it).  Runs one scenario and prints its raw measurements as
 # "@KIND key=value ..." records, with progress lines "[bench N s] ..." on
@@ -325,7 +327,7 @@ damos_start() {
 
 # alt_stop: stops the agent or DAMOS if one runs; their figures go to
 # /tmp/alt.fields (" key=value") and their output to /tmp/alt.out.
-AGENT_PID= DAMOS_BP= DAMON_STAT_WAS=
+AGENT_PID='' DAMOS_BP='' DAMON_STAT_WAS=''
 alt_stop() {
 	local sc=$DAMON/0/contexts/0/schemes/0
 	: > /tmp/alt.fields
@@ -687,6 +689,7 @@ busy() {
 		r=$((r + 1))
 	done
 	touch /tmp/busy.stop
+	# shellcheck disable=SC2046 # one pid a word
 	kill $(pidof fill_node) 2> /dev/null
 	wait $busy_pid
 	cg_drop bench_busy
@@ -748,7 +751,7 @@ apps() {
 
 # apps_run CONFIG WORKLOAD SIZE HOLD REP LABEL
 apps_run() {
-	local mib pre= args sp t0 t1 i best=-1 n cg pp
+	local mib pre='' args sp t0 t1 i best=-1 n cg pp
 	mib=$((CAP0 * $3 / 100))
 	cg_make bench_a
 	apply_config bench_a default
@@ -781,12 +784,14 @@ apps_run() {
 	# The mmap stressor maps and unmaps in a loop: of three samples, the
 	# one that saw the most pages mapped.
 	for i in 1 2 3; do
+		# shellcheck disable=SC2046 # one pid a word
 		$BIN/pid_pages $(cat $CG/bench_a/cgroup.procs) > /tmp/pp.$i 2>/dev/null || : > /tmp/pp.$i
 		n=$(awk '$1 == "anon_pages" || $1 == "file_pages" { t += $2 } END { print t + 0 }' /tmp/pp.$i)
 		[ "$n" -le "$best" ] || { best=$n; cp /tmp/pp.$i /tmp/pp; }
 		[ "$2" = mmap ] || break
 		usleep 300000
 	done
+	# shellcheck disable=SC2046 # one pid a word
 	numastat -p $(cat $CG/bench_a/cgroup.procs) > /tmp/numastat 2>&1
 	cat $CG/bench_a/memory.numa_stat > /tmp/numa_stat
 	# The workload's memory: anonymous for --vm; the mapped file (and the
@@ -838,7 +843,7 @@ redis() {
 
 # redis_run CONFIG SIZE REP LABEL
 redis_run() {
-	local mib keys val=4000 pre= rp i set_rps get_rps cpus0 cpus1
+	local mib keys val=4000 pre='' rp i set_rps get_rps cpus0 cpus1
 	mib=$((CAP0 * $2 / 100))
 	# ~5 KiB a key: the value in jemalloc's 4 KiB class, the key, its
 	# object and the dict entry.
