@@ -19,6 +19,8 @@
 struct anon_result {
 	long pages;
 	long node_pages[LR_MAX_NODES];	/* move_pages(2) */
+	long thp_node_pages[LR_MAX_NODES];	/* of those, in THPs (-T) */
+	long thp_pages, access_passes;	/* -T, -A */
 	double local_pct, first_half_pct, second_half_pct, mib_per_s;
 	long cg_anon[LR_MAX_NODES];	/* memory.numa_stat anon, bytes */
 	long cg_anon_total;
@@ -278,7 +280,12 @@ static inline pid_t lr_start_anon_opts(const char *cg, int node, int threads, lo
 
 		if (sscanf(line, "node %d %ld", &nid, &v) == 2 && nid >= 0 && nid < LR_MAX_NODES)
 			r->node_pages[nid] = v;
+		if (sscanf(line, "thp_node %d %ld", &nid, &v) == 2 && nid >= 0 &&
+		    nid < LR_MAX_NODES)
+			r->thp_node_pages[nid] = v;
 		sscanf(line, "pages %ld", &r->pages);
+		sscanf(line, "thp_pages %ld", &r->thp_pages);
+		sscanf(line, "access_passes %ld", &r->access_passes);
 		sscanf(line, "local_pct %lf", &r->local_pct);
 		sscanf(line, "first_half_local_pct %lf", &r->first_half_pct);
 		sscanf(line, "second_half_local_pct %lf", &r->second_half_pct);

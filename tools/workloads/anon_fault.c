@@ -3,8 +3,8 @@
  * anon_fault: fault in anonymous memory with several threads on one node's
  * CPUs and report where the pages landed, through move_pages(2).
  *
- *   anon_fault [-n NODE] [-b] [-l] [-t THREADS] [-R PASSES] [-H SECONDS]
- *              [-c CGROUP] [-f FILE [-o OFFSET_MIB]] MIB
+ *   anon_fault [-n NODE] [-b] [-l] [-T | -M] [-t THREADS] [-R PASSES] [-A SECONDS]
+ *              [-H SECONDS] [-c CGROUP] [-f FILE [-o OFFSET_MIB]] MIB
  *
  * -n NODE     run on NODE's CPUs (default 0); no memory binding unless -b
  * -b          also bind the memory to NODE (MPOL_BIND)
@@ -15,6 +15,16 @@
  * -R PASSES   fault the whole range PASSES times (default 1), freeing it
  *             with MADV_DONTNEED in between; the rate covers every pass and
  *             placement is the last pass's (a longer, steadier measurement)
+ * -T          transparent huge pages as the system has them (without -T the
+ *             range is MADV_NOHUGEPAGE and faulted page by page); the range
+ *             is aligned to 2 MiB, and the report adds, per node, the pages
+ *             that are part of a THP (pagemap and kpageflags: needs root)
+ * -M          as -T, and the range MADV_HUGEPAGE: with THP's defrag
+ *             "madvise" (the default), its THP faults may reclaim and
+ *             compact, and may fall back to another node
+ * -A SECONDS  after faulting, keep reading the whole range for this long
+ *             before reporting: NUMA balancing's hinting faults see a
+ *             workload that uses its memory
  * -H SECONDS  hold the memory this long after reporting (default 0)
  * -f FILE     map MIB MiB of FILE (shared, read-only) from OFFSET_MIB on
  *             and read-fault it instead of anonymous memory: mapped page
@@ -22,7 +32,9 @@
  *
  * Prints one line per node, "node N PAGES", then
  * "local_pct P", "first_half_local_pct P", "second_half_local_pct P"
- * (halves in fault order per thread), "pages N", with -c the cgroup's
+ * (halves in fault order per thread), "pages N", with -T
+ * "thp_node N PAGES" for each node holding THP-backed pages and
+ * "thp_pages N", with -A "access_passes N", with -c the cgroup's
  * "anon" and "file" lines of memory.numa_stat read while the memory is
  * still held ("cg_anon N0=BYTES ...", "cg_file N0=BYTES ..."), and last
  * "fault_mib_per_s R".
@@ -50,6 +62,11 @@ struct worker {
 static long page_size;
 static bool read_only;
 
+#define THP_SIZE	(2UL << 20)
+#define KPF_THP		22
+#define PM_PFN_MASK	((1ULL << 55) - 1)
+#define PM_PRESENT	(1ULL << 63)
+
 static void *touch(void *arg)
 {
 	struct worker *w = arg;
@@ -69,6 +86,27 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* -A: each thread reads its share until the deadline, in long-lived threads. */
+static double access_end;
+static long access_passes;
+static pthread_mutex_t access_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *access_loop(void *arg)
+{
+	struct worker *w = arg;
+	long passes = 0;
+
+	do {
+		for (size_t off = 0; off < w->len; off += page_size)
+			(void)*(volatile char *)(w->base + off);
+		passes++;
+	} while (now() < access_end);
+	pthread_mutex_lock(&access_lock);
+	access_passes += passes;
+	pthread_mutex_unlock(&access_lock);
+	return NULL;
 }
 
 static int join_cgroup(const char *dir)
@@ -102,6 +140,41 @@ static void print_numa_stat(const char *cg)
 	fclose(f);
 }
 
+/*
+ * Whether each page of [base, base + npages pages) is part of a THP, into
+ * thp[]: its PFN from /proc/self/pagemap, its flags from /proc/kpageflags.
+ */
+static int page_thp(char *base, size_t npages, bool *thp)
+{
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	int kf = open("/proc/kpageflags", O_RDONLY);
+	int ret = -1;
+
+	if (pm < 0 || kf < 0)
+		goto out;
+	for (size_t i = 0; i < npages; i++) {
+		uint64_t ent, flags;
+		off_t off = ((uintptr_t)base / page_size + i) * sizeof(ent);
+
+		if (pread(pm, &ent, sizeof(ent), off) != sizeof(ent))
+			goto out;
+		thp[i] = false;
+		if (!(ent & PM_PRESENT) || !(ent & PM_PFN_MASK))
+			continue;
+		if (pread(kf, &flags, sizeof(flags), (ent & PM_PFN_MASK) * sizeof(flags)) !=
+		    sizeof(flags))
+			goto out;
+		thp[i] = flags & (1ULL << KPF_THP);
+	}
+	ret = 0;
+out:
+	if (pm >= 0)
+		close(pm);
+	if (kf >= 0)
+		close(kf);
+	return ret;
+}
+
 /* Node of each page of [base, base + len) into status[]. */
 static int page_nodes(char *base, size_t npages, int *status)
 {
@@ -127,7 +200,8 @@ static int page_nodes(char *base, size_t npages, int *status)
 int main(int argc, char **argv)
 {
 	long node = 0, threads = 1, hold = 0, passes = 1, counts[NU_MAX_NODES] = { 0 };
-	bool membind = false, lock = false;
+	long thp_counts[NU_MAX_NODES] = { 0 }, thp_total = 0, access = 0;
+	bool membind = false, lock = false, use_thp = false, madv_huge = false, *thp = NULL;
 	long half_local[2] = { 0 }, half_total[2] = { 0 };
 	const char *cgroup = NULL, *file = NULL;
 	long file_offset = 0;
@@ -137,11 +211,14 @@ int main(int argc, char **argv)
 	int *status, opt;
 	char *base;
 
-	while ((opt = getopt(argc, argv, "n:blt:R:H:c:f:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:blTMt:R:A:H:c:f:o:")) != -1) {
 		switch (opt) {
 		case 'n': node = atol(optarg); break;
 		case 'b': membind = true; break;
 		case 'l': lock = true; break;
+		case 'T': use_thp = true; break;
+		case 'M': use_thp = madv_huge = true; break;
+		case 'A': access = atol(optarg); break;
 		case 't': threads = atol(optarg); break;
 		case 'H': hold = atol(optarg); break;
 		case 'c': cgroup = optarg; break;
@@ -152,7 +229,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1 || threads < 1 || threads > 256 || passes < 1 || node < 0 ||
-	    node >= NU_MAX_NODES)
+	    node >= NU_MAX_NODES || access < 0 || (use_thp && file))
 		goto usage;
 	page_size = sysconf(_SC_PAGESIZE);
 	len = (size_t)atol(argv[optind]) << 20;
@@ -184,7 +261,12 @@ int main(int argc, char **argv)
 		base = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)file_offset << 20);
 		close(fd);
 	} else {
-		base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		/* With -T, 2 MiB more, to start on a THP boundary. */
+		size_t map = use_thp ? len + THP_SIZE : len;
+
+		base = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (use_thp && base != MAP_FAILED)
+			base = (char *)(((uintptr_t)base + THP_SIZE - 1) & ~(THP_SIZE - 1));
 	}
 	status = calloc(npages, sizeof(*status));
 	w = calloc(threads, sizeof(*w));
@@ -192,8 +274,13 @@ int main(int argc, char **argv)
 		perror("anon_fault: alloc");
 		return 1;
 	}
-	/* No THP: placement is counted per base page, faulted one by one. */
-	madvise(base, len, MADV_NOHUGEPAGE);
+	/* Without -T no THP: placement is counted per base page, faulted one by one. */
+	if (!use_thp)
+		madvise(base, len, MADV_NOHUGEPAGE);
+	else if (madv_huge && madvise(base, len, MADV_HUGEPAGE)) {
+		perror("anon_fault: MADV_HUGEPAGE");
+		return 1;
+	}
 
 	for (long pass = 0; pass < passes; pass++) {
 		if (pass)
@@ -212,6 +299,20 @@ int main(int argc, char **argv)
 		perror("anon_fault: mlock");
 		return 1;
 	}
+	if (access) {
+		access_end = now() + access;
+		for (long i = 0; i < threads; i++)
+			pthread_create(&w[i].thread, NULL, access_loop, &w[i]);
+		for (long i = 0; i < threads; i++)
+			pthread_join(w[i].thread, NULL);
+	}
+	if (use_thp) {
+		thp = calloc(npages, sizeof(*thp));
+		if (!thp || page_thp(base, npages, thp)) {
+			perror("anon_fault: pagemap");
+			return 1;
+		}
+	}
 
 	if (page_nodes(base, npages, status)) {
 		perror("anon_fault: move_pages");
@@ -225,8 +326,13 @@ int main(int argc, char **argv)
 			int nid = status[first + j];
 			int h = j >= n / 2;
 
-			if (nid >= 0 && nid < NU_MAX_NODES)
+			if (nid >= 0 && nid < NU_MAX_NODES) {
 				counts[nid]++;
+				if (thp && thp[first + j]) {
+					thp_counts[nid]++;
+					thp_total++;
+				}
+			}
 			half_total[h]++;
 			half_local[h] += nid == node;
 		}
@@ -235,6 +341,13 @@ int main(int argc, char **argv)
 		if (counts[i])
 			printf("node %d %ld\n", i, counts[i]);
 	printf("pages %zu\n", npages);
+	for (int i = 0; thp && i < NU_MAX_NODES; i++)
+		if (thp_counts[i])
+			printf("thp_node %d %ld\n", i, thp_counts[i]);
+	if (thp)
+		printf("thp_pages %ld\n", thp_total);
+	if (access)
+		printf("access_passes %ld\n", access_passes / threads);
 	printf("local_pct %.1f\n", 100.0 * counts[node] / npages);
 	printf("first_half_local_pct %.1f\n", 100.0 * half_local[0] / (half_total[0] ?: 1));
 	printf("second_half_local_pct %.1f\n", 100.0 * half_local[1] / (half_total[1] ?: 1));
@@ -246,6 +359,6 @@ int main(int argc, char **argv)
 		sleep(hold);
 	return 0;
 usage:
-	fprintf(stderr, "usage: anon_fault [-n NODE] [-b] [-l] [-t THREADS] [-R PASSES] [-H SECONDS] [-c CGROUP] [-f FILE [-o OFFSET_MIB]] MIB\n");
+	fprintf(stderr, "usage: anon_fault [-n NODE] [-b] [-l] [-T | -M] [-t THREADS] [-R PASSES] [-A SECONDS] [-H SECONDS] [-c CGROUP] [-f FILE [-o OFFSET_MIB]] MIB\n");
 	return 2;
 }
