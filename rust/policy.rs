@@ -538,13 +538,27 @@ impl Actions {
 /// frees blocks of their order, and leaving it to kswapd alone sends the
 /// file's large folios to the remote node.
 ///
+/// `__GFP_THISNODE` allocations cannot spill, and are left as they are,
+/// with one exception: a costly order that may sleep.  That is the THP
+/// fault's first, local-only try in a `MADV_HUGEPAGE` range (defrag
+/// `madvise`, the default; `__GFP_NORETRY` too): given light reclaim of
+/// its own size, the node has the free memory compaction needs and the
+/// slow path compacts a huge page locally, as `zone_reclaim_mode` lets it.
+/// Without it the fault's second try, which may use any node, takes a THP
+/// from the remote node: measured in `placement_test`, 89.8% local
+/// against 100.0% with `zone_reclaim_mode=1`.  THP faults outside such
+/// ranges may not sleep and are not acted on; their base-page fallback is.
+///
 /// Only the allocator's first attempt is acted on.  When it fails, every
 /// node, within reach or not, is short, and the slow path's own kswapd
 /// wakeups, direct reclaim, compaction and OOM handling take over
 /// unaltered: reclaiming a node again at each of its attempts would only
 /// keep a machine that is out of memory thrashing instead of OOM-killing.
 pub(crate) fn decide(eff: Effective, site: Site, node: Candidate, ctx: AllocContext) -> Actions {
-    if eff.mode.is_off() || ctx.this_node || !ctx.first_attempt || !within_reach(eff, node) {
+    if eff.mode.is_off() || !ctx.first_attempt || !within_reach(eff, node) {
+        return Actions::empty();
+    }
+    if ctx.this_node && !(ctx.costly && ctx.may_sleep) {
         return Actions::empty();
     }
     match site {
@@ -849,6 +863,13 @@ mod tests {
         let noretry = ctx(|c| c.no_retry = true);
         let costly = ctx(|c| c.costly = true);
         let thisnode = ctx(|c| c.this_node = true);
+        // GFP_TRANSHUGE | __GFP_THISNODE | __GFP_NORETRY: no kswapd wake.
+        let thp_local = ctx(|c| {
+            c.this_node = true;
+            c.costly = true;
+            c.no_retry = true;
+            c.may_wake_kswapd = false
+        });
         let slow = ctx(|c| c.first_attempt = false);
         const NONE: Actions = Actions::empty();
         const KEEP: Actions = Actions(Action::Keep as u32);
@@ -892,6 +913,21 @@ mod tests {
             }), WAKE),
             ("THISNODE", all, w, LOCAL, thisnode, NONE),
             ("THISNODE, busy", all, busy, LOCAL, thisnode, NONE),
+            // A MADV_HUGEPAGE THP fault's local-only try: light reclaim.
+            ("THISNODE, costly", all, w, LOCAL, thp_local, RECLAIM),
+            ("THISNODE, costly, unmap", dmu, w, LOCAL, thp_local, RECLAIM),
+            ("THISNODE, costly, busy", all, busy, LOCAL, thp_local, KEEP),
+            ("THISNODE, costly, atomic", all, w, LOCAL, ctx(|c| {
+                c.this_node = true;
+                c.costly = true;
+                c.may_sleep = false;
+                c.may_wake_kswapd = false
+            }), NONE),
+            ("THISNODE, costly, slow path", all, w, LOCAL, ctx(|c| {
+                c.this_node = true;
+                c.costly = true;
+                c.first_attempt = false
+            }), NONE),
             ("slow path", all, w, LOCAL, slow, NONE),
             ("slow path, busy", all, busy, LOCAL, slow, NONE),
         ];

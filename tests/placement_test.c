@@ -91,7 +91,8 @@ static void expect_one_reclaim_per_allocation(struct __test_metadata *_metadata)
 
 static void load_with(struct __test_metadata *_metadata, const char *a_mode)
 {
-	ASSERT_EQ(0, lr_module_load());
+	if (!lr_module_loaded())
+		ASSERT_EQ(0, lr_module_load());
 	ASSERT_EQ(0, lr_write_str(CG_A "/memory.local_reclaim.mode", a_mode));
 	ASSERT_EQ(0, lr_write_str(CG_B "/memory.local_reclaim.mode", "off"));
 }
@@ -311,6 +312,141 @@ TEST_F_TIMEOUT(placement, zone_reclaim_mode_reclaims, 900)
 	EXPECT_GT(steal1 - steal0, self->s.work_mib * 256 / 2);
 	EXPECT_GT(ok1 - ok0, 0);
 	EXPECT_GE(zrm, 95.0);
+}
+
+/* One run of the workload with more anon_fault options (NULL-terminated). */
+static void run_opts(struct __test_metadata *_metadata, const struct setup *s, const char *cg,
+		     const char *const opts[], struct anon_result *r)
+{
+	FILE *out;
+	pid_t pid;
+
+	ASSERT_EQ(0, lr_reset_and_fill(0, s->fill_mib, LR_FILL_UNBOUND));
+	pid = lr_start_anon_opts(cg, 0, 1, s->work_mib, opts, r, &out);
+	ASSERT_GT(pid, 0);
+	lr_cg_anon(cg, r);
+	lr_stop_anon(pid, out);
+	ASSERT_GT(r->pages, 0);
+}
+
+/*
+ * Transparent huge pages "always", defrag "madvise", as Debian's kernels
+ * boot.  A THP fault first tries the local node alone (__GFP_THISNODE |
+ * __GFP_NORETRY).  Outside MADV_HUGEPAGE ranges that try may not reclaim
+ * and the fault falls back to base pages, which the policy keeps local;
+ * the page cache folios its reclaim evicts leave huge blocks free, so the
+ * later THP tries succeed locally.  In a MADV_HUGEPAGE range the local try
+ * may reclaim: the policy gives it light reclaim of its own size and the
+ * slow path compacts locally, as zone_reclaim_mode lets it; without that,
+ * the fault's second try, which may use any node, takes a remote THP.
+ * Never a remote THP with the policy, and the workload local.  What the
+ * workload gets in each configuration (THP and base pages, on and off
+ * node 0) is printed; Documentation/testing.rst quotes it.
+ */
+TEST_F_TIMEOUT(placement, thp_always_places_local, 900)
+{
+	static const char *const thp[] = { "-T", NULL }, *const madv[] = { "-M", NULL };
+	static const struct {
+		const char *what, *cg, *mode;
+		bool zrm, madvised;
+	} cfgs[] = {
+		{ "module unloaded", CG_BASE, NULL, false, false },
+		{ "zone_reclaim_mode=1", CG_BASE, NULL, true, false },
+		{ "A kswapd direct", CG_A, "kswapd direct", false, false },
+		{ "A direct", CG_A, "direct", false, false },
+		{ "MADV_HUGEPAGE, module unloaded", CG_BASE, NULL, false, true },
+		{ "MADV_HUGEPAGE, zone_reclaim_mode=1", CG_BASE, NULL, true, true },
+		{ "MADV_HUGEPAGE, A kswapd direct", CG_A, "kswapd direct", false, true },
+	};
+	char mode[64] = "";
+	double pct[7];
+
+	ASSERT_GE(lr_read_file("/sys/kernel/mm/transparent_hugepage/enabled", mode, sizeof(mode)),
+		  0);
+	ASSERT_NE(NULL, strstr(mode, "[always]")) TH_LOG("THP is not 'always' at boot: %s", mode);
+	for (size_t i = 0; i < 7; i++) {
+		struct anon_result *r = &self->r;
+		long thp_local, thp_remote, base_local, base_remote;
+
+		if (cfgs[i].mode)
+			load_with(_metadata, cfgs[i].mode);
+		else if (lr_module_loaded())
+			ASSERT_EQ(0, lr_module_unload());
+		ASSERT_EQ(0, lr_write_str("/proc/sys/vm/zone_reclaim_mode", cfgs[i].zrm ? "1" : "0"));
+		run_opts(_metadata, &self->s, cfgs[i].cg, cfgs[i].madvised ? madv : thp, r);
+		thp_local = r->thp_node_pages[0];
+		thp_remote = r->thp_pages - thp_local;
+		base_local = r->node_pages[0] - thp_local;
+		base_remote = r->pages - r->node_pages[0] - thp_remote;
+		pct[i] = lr_cg_pct(r, 1);
+		TH_LOG("THP always, %s (%s LRU): %.1f%% local (numa_stat); of %ld MiB: local THP %ld, "
+		       "local base %ld, remote THP %ld, remote base %ld MiB", cfgs[i].what, lr_lru(),
+		       pct[i], r->pages / 256, thp_local / 256, base_local / 256, thp_remote / 256,
+		       base_remote / 256);
+		if (cfgs[i].mode)
+			EXPECT_EQ(0, thp_remote) TH_LOG("the policy sent a THP to node 1");
+	}
+	EXPECT_GE(pct[2], 99.0);
+	EXPECT_GE(pct[3], 99.0);
+	EXPECT_GE(pct[1], 95.0);
+	/* The test can tell the difference, or it proves nothing. */
+	EXPECT_GE(pct[2] - pct[0], 20.0);
+	/* MADV_HUGEPAGE: the default takes remote THPs, the policy local ones. */
+	EXPECT_GE(pct[6], 99.0);
+	EXPECT_GE(pct[5], 95.0);
+	EXPECT_GE(pct[6] - pct[4], 20.0);
+}
+
+/*
+ * NUMA balancing on, as Debian's kernels boot: the workload keeps reading
+ * its memory for a while, so that balancing's hinting faults see it, and
+ * placement is read at the end.  Balancing cannot bring back to node 0 what
+ * the default sent to node 1 while node 0 stays full of page cache (it
+ * migrates only to a node with free memory above its high watermark); the
+ * policy's pages are local from the start.  Prints, per configuration,
+ * the hinting faults, the pages balancing migrated and the migrations that
+ * failed during the run.
+ */
+TEST_F_TIMEOUT(placement, numa_balancing_on, 900)
+{
+	static const char *const access[] = { "-A", "8", NULL };
+	static const struct {
+		const char *what, *cg, *mode;
+		bool zrm;
+	} cfgs[] = {
+		{ "module unloaded", CG_BASE, NULL, false },
+		{ "zone_reclaim_mode=1", CG_BASE, NULL, true },
+		{ "A kswapd direct", CG_A, "kswapd direct", false },
+	};
+	double pct[3];
+	long hint = 0;
+
+	ASSERT_EQ(0, lr_write_str("/proc/sys/kernel/numa_balancing", "1"));
+	for (size_t i = 0; i < 3; i++) {
+		long h0, m0, f0, h1, m1, f1;
+
+		if (cfgs[i].mode)
+			load_with(_metadata, cfgs[i].mode);
+		ASSERT_EQ(0, lr_write_str("/proc/sys/vm/zone_reclaim_mode", cfgs[i].zrm ? "1" : "0"));
+		h0 = lr_vmstat("numa_hint_faults");
+		m0 = lr_vmstat("numa_pages_migrated");
+		f0 = lr_vmstat("pgmigrate_fail");
+		run_opts(_metadata, &self->s, cfgs[i].cg, access, &self->r);
+		h1 = lr_vmstat("numa_hint_faults");
+		m1 = lr_vmstat("numa_pages_migrated");
+		f1 = lr_vmstat("pgmigrate_fail");
+		pct[i] = lr_cg_pct(&self->r, 1);
+		hint += h1 - h0;
+		TH_LOG("NUMA balancing on, %s (%s LRU): %.1f%% local at the end (numa_stat), "
+		       "%ld passes over the memory; numa_hint_faults +%ld, numa_pages_migrated +%ld, "
+		       "pgmigrate_fail +%ld", cfgs[i].what, lr_lru(), pct[i],
+		       self->r.access_passes, h1 - h0, m1 - m0, f1 - f0);
+	}
+	/* Balancing ran, or the figures say nothing about it. */
+	EXPECT_GT(hint, 0);
+	EXPECT_GE(pct[2], 99.0);
+	EXPECT_GE(pct[1], 95.0);
+	EXPECT_GE(pct[2] - pct[0], 20.0);
 }
 
 TEST_HARNESS_MAIN
