@@ -23,7 +23,11 @@ use kernel::impl_flags;
 
 mod counters;
 mod display;
-mod doctests;
+/// The examples in the module's documentation (`rust/gen-doctests`),
+/// generated where the build writes objects (`Kbuild`).
+mod doctests {
+    include!(env!("LR_DOCTESTS_RS"));
+}
 mod memcg;
 mod policy;
 mod rcu_map;

@@ -29,7 +29,9 @@ stage() {	# stage UPPER SRC
 	cp "$LR_TOP/Kconfig" "$LR_TOP/Kbuild" "$up/mm/local_reclaim/"
 	cp "$LR_TOP"/rust/*.rs "$LR_TOP"/rust/*.c "$LR_TOP"/rust/*.h "$LR_TOP/rust/gen-doctests" \
 		"$up/mm/local_reclaim/rust/"
-	rm -f "$up/mm/local_reclaim/rust/host.rs" "$up/mm/local_reclaim/rust/build.rs"
+	# Not the generated doctests.rs of a build here: the tree makes its own.
+	rm -f "$up/mm/local_reclaim/rust/host.rs" "$up/mm/local_reclaim/rust/build.rs" \
+		"$up/mm/local_reclaim/rust/doctests.rs"
 	{ cat "$s/mm/Kconfig"; echo 'source "mm/local_reclaim/Kconfig"'; } > "$up/mm/Kconfig"
 	{ cat "$s/mm/Makefile"; echo 'obj-y += local_reclaim/'; } > "$up/mm/Makefile"
 }
