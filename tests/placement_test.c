@@ -25,11 +25,29 @@ static void sizes(struct setup *s)
 	s->work_mib = total * 40 / 100;
 }
 
+/*
+ * Refills node 0 and checks that it is full: its free memory at most 32
+ * MiB above its zones' high watermarks (55-74 MiB free against 63 MiB of
+ * high watermarks in the runs of 2026-12-07; 604 MiB free with a quarter
+ * of the fill), or a run would measure a node the workload fits in.
+ */
+static void fill(struct __test_metadata *_metadata, const struct setup *s)
+{
+	long free_mib, high_mib;
+
+	ASSERT_EQ(0, lr_reset_and_fill(0, s->fill_mib, LR_FILL_UNBOUND)) TH_LOG("fill");
+	free_mib = lr_node_meminfo_kb(0, "MemFree:") / 1024;
+	high_mib = lr_node_high_mib(0);
+	ASSERT_LE(free_mib - high_mib, 32)
+		TH_LOG("node 0 not full: %ld MiB free, its high watermarks %ld MiB", free_mib,
+		       high_mib);
+}
+
 /* One measured run: refill node 0, run the workload in CG, print. */
 static double run(struct __test_metadata *_metadata, const struct setup *s,
 		  const char *what, const char *cg, int threads, struct anon_result *r)
 {
-	ASSERT_EQ(0, lr_reset_and_fill(0, s->fill_mib, LR_FILL_UNBOUND)) TH_LOG("fill");
+	fill(_metadata, s);
 	TH_LOG("%s: node0 FilePages %ld MiB MemFree %ld MiB before the workload", what,
 	       lr_node_meminfo_kb(0, "FilePages:") / 1024, lr_node_meminfo_kb(0, "MemFree:") / 1024);
 	ASSERT_EQ(0, lr_run_anon(cg, 0, threads, s->work_mib, NULL, r)) TH_LOG("workload");
@@ -160,7 +178,7 @@ TEST_F_TIMEOUT(placement, kswapd_mode, 900)
 	long steal0, steal1, wakeups = -1;
 
 	load_with(_metadata, "kswapd");
-	ASSERT_EQ(0, lr_reset_and_fill(0, self->s.fill_mib, LR_FILL_UNBOUND));
+	fill(_metadata, &self->s);
 	steal0 = lr_node_vmstat(0, "pgsteal_kswapd");
 	ASSERT_EQ(0, lr_run_anon(CG_A, 0, 1, self->s.work_mib, NULL, &self->r));
 	steal1 = lr_node_vmstat(0, "pgsteal_kswapd");
@@ -229,7 +247,7 @@ static void expect_evicted_as_placed(struct __test_metadata *_metadata,
 {
 	long before, after, placed;
 
-	ASSERT_EQ(0, lr_reset_and_fill(0, s->fill_mib, LR_FILL_UNBOUND));
+	fill(_metadata, s);
 	before = lr_node_meminfo_kb(0, "FilePages:");
 	ASSERT_EQ(0, lr_run_anon(cg, 0, 1, s->work_mib, NULL, r));
 	after = lr_node_meminfo_kb(0, "FilePages:");
@@ -277,7 +295,7 @@ TEST_F_TIMEOUT(placement, direct_reclaims_page_cache, 900)
 	double a;
 
 	load_with(_metadata, "direct");
-	ASSERT_EQ(0, lr_reset_and_fill(0, self->s.fill_mib, LR_FILL_UNBOUND));
+	fill(_metadata, &self->s);
 	steal0 = lr_node_vmstat(0, "pgsteal_direct");
 	ASSERT_EQ(0, lr_run_anon(CG_A, 0, 1, self->s.work_mib, NULL, &self->r));
 	steal1 = lr_node_vmstat(0, "pgsteal_direct");
@@ -299,7 +317,7 @@ TEST_F_TIMEOUT(placement, zone_reclaim_mode_reclaims, 900)
 	double zrm;
 
 	ASSERT_EQ(0, lr_write_str("/proc/sys/vm/zone_reclaim_mode", "1"));
-	ASSERT_EQ(0, lr_reset_and_fill(0, self->s.fill_mib, LR_FILL_UNBOUND));
+	fill(_metadata, &self->s);
 	steal0 = lr_node_vmstat(0, "pgsteal_direct");
 	ok0 = lr_vmstat("zone_reclaim_success");
 	ASSERT_EQ(0, lr_run_anon(CG_BASE, 0, 1, self->s.work_mib, NULL, &self->r));
@@ -321,7 +339,7 @@ static void run_opts(struct __test_metadata *_metadata, const struct setup *s, c
 	FILE *out;
 	pid_t pid;
 
-	ASSERT_EQ(0, lr_reset_and_fill(0, s->fill_mib, LR_FILL_UNBOUND));
+	fill(_metadata, s);
 	pid = lr_start_anon_opts(cg, 0, 1, s->work_mib, opts, r, &out);
 	ASSERT_GT(pid, 0);
 	lr_cg_anon(cg, r);
