@@ -332,19 +332,12 @@ TEST_F_TIMEOUT(placement, zone_reclaim_mode_reclaims, 900)
 	EXPECT_GE(zrm, 95.0);
 }
 
-/* One run of the workload with more anon_fault options (NULL-terminated). */
-static void run_opts(struct __test_metadata *_metadata, const struct setup *s, const char *cg,
-		     const char *const opts[], struct anon_result *r)
+/* One run of the workload with one more anon_fault option. */
+static void run_opt(struct __test_metadata *_metadata, const struct setup *s, const char *cg,
+		    const char *opt, struct anon_result *r)
 {
-	FILE *out;
-	pid_t pid;
-
 	fill(_metadata, s);
-	pid = lr_start_anon_opts(cg, 0, 1, s->work_mib, opts, r, &out);
-	ASSERT_GT(pid, 0);
-	lr_cg_anon(cg, r);
-	lr_stop_anon(pid, out);
-	ASSERT_GT(r->pages, 0);
+	ASSERT_EQ(0, lr_run_anon(cg, 0, 1, s->work_mib, opt, r));
 }
 
 /*
@@ -363,7 +356,6 @@ static void run_opts(struct __test_metadata *_metadata, const struct setup *s, c
  */
 TEST_F_TIMEOUT(placement, thp_always_places_local, 900)
 {
-	static const char *const thp[] = { "-T", NULL }, *const madv[] = { "-M", NULL };
 	static const struct {
 		const char *what, *cg, *mode;
 		bool zrm, madvised;
@@ -377,12 +369,12 @@ TEST_F_TIMEOUT(placement, thp_always_places_local, 900)
 		{ "MADV_HUGEPAGE, A kswapd direct", CG_A, "kswapd direct", false, true },
 	};
 	char mode[64] = "";
-	double pct[7];
+	double pct[ARRAY_SIZE(cfgs)];
 
 	ASSERT_GE(lr_read_file("/sys/kernel/mm/transparent_hugepage/enabled", mode, sizeof(mode)),
 		  0);
 	ASSERT_NE(NULL, strstr(mode, "[always]")) TH_LOG("THP is not 'always' at boot: %s", mode);
-	for (size_t i = 0; i < 7; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cfgs); i++) {
 		struct anon_result *r = &self->r;
 		long thp_local, thp_remote, base_local, base_remote;
 
@@ -391,7 +383,7 @@ TEST_F_TIMEOUT(placement, thp_always_places_local, 900)
 		else if (lr_module_loaded())
 			ASSERT_EQ(0, lr_module_unload());
 		ASSERT_EQ(0, lr_write_str("/proc/sys/vm/zone_reclaim_mode", cfgs[i].zrm ? "1" : "0"));
-		run_opts(_metadata, &self->s, cfgs[i].cg, cfgs[i].madvised ? madv : thp, r);
+		run_opt(_metadata, &self->s, cfgs[i].cg, cfgs[i].madvised ? "-M" : "-T", r);
 		thp_local = r->thp_node_pages[0];
 		thp_remote = r->thp_pages - thp_local;
 		base_local = r->node_pages[0] - thp_local;
@@ -427,7 +419,6 @@ TEST_F_TIMEOUT(placement, thp_always_places_local, 900)
  */
 TEST_F_TIMEOUT(placement, numa_balancing_on, 900)
 {
-	static const char *const access[] = { "-A", "8", NULL };
 	static const struct {
 		const char *what, *cg, *mode;
 		bool zrm;
@@ -436,11 +427,11 @@ TEST_F_TIMEOUT(placement, numa_balancing_on, 900)
 		{ "zone_reclaim_mode=1", CG_BASE, NULL, true },
 		{ "A kswapd direct", CG_A, "kswapd direct", false },
 	};
-	double pct[3];
+	double pct[ARRAY_SIZE(cfgs)];
 	long hint = 0;
 
 	ASSERT_EQ(0, lr_write_str("/proc/sys/kernel/numa_balancing", "1"));
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cfgs); i++) {
 		long h0, m0, f0, h1, m1, f1;
 
 		if (cfgs[i].mode)
@@ -449,7 +440,8 @@ TEST_F_TIMEOUT(placement, numa_balancing_on, 900)
 		h0 = lr_vmstat("numa_hint_faults");
 		m0 = lr_vmstat("numa_pages_migrated");
 		f0 = lr_vmstat("pgmigrate_fail");
-		run_opts(_metadata, &self->s, cfgs[i].cg, access, &self->r);
+		/* 8 s of reads after the fault. */
+		run_opt(_metadata, &self->s, cfgs[i].cg, "-A8", &self->r);
 		h1 = lr_vmstat("numa_hint_faults");
 		m1 = lr_vmstat("numa_pages_migrated");
 		f1 = lr_vmstat("pgmigrate_fail");

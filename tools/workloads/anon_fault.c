@@ -99,8 +99,7 @@ static void *access_loop(void *arg)
 	long passes = 0;
 
 	do {
-		for (size_t off = 0; off < w->len; off += page_size)
-			(void)*(volatile char *)(w->base + off);
+		touch(w);
 		passes++;
 	} while (now() < access_end);
 	pthread_mutex_lock(&access_lock);
@@ -300,6 +299,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (access) {
+		read_only = true;
 		access_end = now() + access;
 		for (long i = 0; i < threads; i++)
 			pthread_create(&w[i].thread, NULL, access_loop, &w[i]);
